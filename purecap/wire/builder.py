@@ -1,0 +1,1045 @@
+"""Building messages: segment allocation, and builders of structs, lists and pointers.
+
+A :class:`MessageBuilder` allocates words the way C++'s ``MallocMessageBuilder`` does, so that the
+same sequence of operations yields the same bytes: the first segment holds
+``first_segment_words`` (1024 by default) and, with the default growth strategy, each new segment is
+as large as all previous ones together (``GROW_HEURISTICALLY``); with ``fixed_size=True`` every
+segment has the first one's size (``FIXED_SIZE``, what ``capnp convert --segment-size`` uses).
+An object goes into the segment of the pointer that points to it when it fits; otherwise into the
+newest segment with room, reached through a far pointer whose landing pad precedes the object
+(layout.c++ ``allocate``).
+
+Builders are views like the readers: a :class:`StructBuilder` is a segment (a ``bytearray``) plus
+byte offsets. Replacing a pointer zeroes the object it pointed to, as C++ does, so that stale data
+neither leaks nor costs space once packed.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any, List, Optional, Sequence, Tuple, Union
+
+from purecap.wire.errors import BuilderError
+from purecap.wire.limits import UNLIMITED
+from purecap.wire.pointers import (
+    DATA_BITS_PER_ELEMENT,
+    EMPTY_STRUCT_LO,
+    FAR,
+    LIST,
+    OTHER,
+    POINTERS_PER_ELEMENT,
+    STRUCT,
+    ElementSize,
+    PointerType,
+)
+from purecap.wire.reader import (
+    ListReader,
+    MessageReader,
+    PointerReader,
+    StructReader,
+    read_blob,
+)
+
+__all__ = [
+    "SUGGESTED_FIRST_SEGMENT_WORDS",
+    "MAX_SEGMENT_WORDS",
+    "MessageBuilder",
+    "StructBuilder",
+    "ListBuilder",
+    "PointerBuilder",
+]
+
+SUGGESTED_FIRST_SEGMENT_WORDS = 1024
+# A segment's size is a 32-bit word count on the wire, but offsets inside it are 29 bits.
+MAX_SEGMENT_WORDS = (1 << 29) - 1
+MAX_LIST_ELEMENTS = (1 << 29) - 1
+
+_HALVES = struct.Struct("<iI")
+_unpack_halves = _HALVES.unpack_from
+_pack_halves = _HALVES.pack_into
+_INLINE_COMPOSITE = 7
+_BIT = 1
+_POINTER = 6
+
+
+def _signed32(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+class MessageBuilder:
+    """A message under construction (the arena): its segments and how they grow."""
+
+    __slots__ = (
+        "segments",
+        "used_words",
+        "first_segment_words",
+        "fixed_size",
+        "_next_size",
+        "_segment_with_space",
+        "cap_table",
+        "_reader",
+    )
+
+    def __init__(
+        self,
+        first_segment_words: int = SUGGESTED_FIRST_SEGMENT_WORDS,
+        fixed_size: bool = False,
+        cap_table: Optional[List[Any]] = None,
+    ) -> None:
+        if not 1 <= first_segment_words <= MAX_SEGMENT_WORDS:
+            raise ValueError(f"first_segment_words must be in 1..{MAX_SEGMENT_WORDS}")
+        self.segments: List[bytearray] = []
+        self.used_words: List[int] = []
+        self.first_segment_words = first_segment_words
+        self.fixed_size = fixed_size
+        self._next_size = first_segment_words
+        self._segment_with_space = -1
+        self.cap_table: List[Any] = cap_table if cap_table is not None else []
+        self._reader: Optional[MessageReader] = None
+
+    # -- allocation ----------------------------------------------------------------------------
+
+    def _new_segment(self, minimum_words: int) -> int:
+        """Add a segment of at least ``minimum_words`` (C++ MallocMessageBuilder::allocateSegment)."""
+        if minimum_words > MAX_SEGMENT_WORDS:
+            raise BuilderError(
+                f"cannot allocate an object of {minimum_words} words: a segment holds at most "
+                f"{MAX_SEGMENT_WORDS}"
+            )
+        size = max(minimum_words, self._next_size)
+        if not self.fixed_size:
+            # After the first segment, the next is as large as everything allocated so far.
+            self._next_size = size if not self.segments else min(
+                self._next_size + size, MAX_SEGMENT_WORDS
+            )
+        self.segments.append(bytearray(size << 3))
+        self.used_words.append(0)
+        return len(self.segments) - 1
+
+    def allocate_in(self, segment_index: int, words: int) -> int:
+        """Byte offset of ``words`` fresh (zeroed) words in segment ``segment_index``, or -1."""
+        used = self.used_words[segment_index]
+        if used + words > len(self.segments[segment_index]) >> 3:
+            return -1
+        self.used_words[segment_index] = used + words
+        return used << 3
+
+    def allocate(self, words: int) -> Tuple[int, int]:
+        """``(segment index, byte offset)`` of ``words`` fresh words anywhere (BuilderArena::allocate)."""
+        ws = self._segment_with_space
+        if ws >= 0:
+            offset = self.allocate_in(ws, words)
+            if offset >= 0:
+                return ws, offset
+        index = self._new_segment(words)
+        self._segment_with_space = index
+        return index, self.allocate_in(index, words)
+
+    # -- the root ------------------------------------------------------------------------------
+
+    def root_pointer(self) -> PointerBuilder:
+        """The root pointer, the first word of the first segment."""
+        if not self.segments:
+            self.allocate(1)
+        return PointerBuilder(self, 0, 0)
+
+    def init_root(self, data_words: int, pointer_count: int) -> StructBuilder:
+        return self.root_pointer().init_struct(data_words, pointer_count)
+
+    def get_root(self, data_words: int, pointer_count: int) -> StructBuilder:
+        return self.root_pointer().get_struct(data_words, pointer_count)
+
+    def set_root(self, value: StructReader) -> None:
+        """Deep-copy ``value`` (from any message) as the root."""
+        self.root_pointer().set_struct(value)
+
+    # -- output --------------------------------------------------------------------------------
+
+    def segments_for_output(self) -> List[memoryview]:
+        """The used part of each segment, as views (no copy)."""
+        if not self.segments:
+            self.allocate(1)
+        return [memoryview(seg)[: used << 3] for seg, used in zip(self.segments, self.used_words)]
+
+    def to_segments(self) -> List[bytes]:
+        return [bytes(s) for s in self.segments_for_output()]
+
+    def as_reader(self) -> MessageReader:
+        """A reader over this builder's segments (no copy; sees later changes)."""
+        reader = self._reader
+        if reader is None:
+            reader = MessageReader([], UNLIMITED, self.cap_table)
+            reader.segments = self.segments  # type: ignore[assignment]  # shared on purpose
+            self._reader = reader
+        return reader
+
+    def __repr__(self) -> str:
+        return f"<MessageBuilder {len(self.segments)} segments, {sum(self.used_words)} words used>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Pointer-level operations on a builder. (seg, ref) is where the pointer word lives.
+
+
+def follow_builder_far(
+    message: MessageBuilder, segment_index: int, ref: int
+) -> Tuple[int, int, int, int]:
+    """For a pointer we wrote ourselves: ``(segment, byte offset of object, lo, hi)``."""
+    seg = message.segments[segment_index]
+    lo, hi = _unpack_halves(seg, ref)
+    if lo & 3 != FAR:
+        return segment_index, ref + 8 + ((lo >> 2) << 3), lo, hi
+    pad_seg = message.segments[hi]
+    pad = ((lo >> 3) & 0x1FFFFFFF) << 3
+    plo, phi = _unpack_halves(pad_seg, pad)
+    if not lo & 4:
+        return hi, pad + 8 + ((plo >> 2) << 3), plo, phi
+    tlo, thi = _unpack_halves(pad_seg, pad + 8)
+    return phi, ((plo >> 3) & 0x1FFFFFFF) << 3, tlo, thi
+
+
+def zero_object(message: MessageBuilder, segment_index: int, ref: int) -> None:
+    """Zero what the pointer at ``ref`` points to, recursively, with its landing pads, and drop
+    its capabilities (layout.c++ ``zeroObject``). The pointer word itself is left to the caller.
+
+    Iterative, so that a deep structure cannot exhaust the Python stack. Work items are
+    ``(op, segment, a, b, c)``: op 0 is the pointer at byte ``a``; op 1 zeroes ``b`` bytes from
+    ``a``; op 2 is an object at ``a`` described by pointer halves ``b``/``c``. A range is queued
+    below the pointers inside it so that they are followed before being cleared.
+    """
+    segments = message.segments
+    caps = message.cap_table
+    work: List[Tuple[int, int, int, int, int]] = [(0, segment_index, ref, 0, 0)]
+    while work:
+        op, si, a, b, c = work.pop()
+        seg = segments[si]
+        if op == 1:
+            seg[a : a + b] = bytes(b)
+            continue
+        if op == 0:
+            lo, hi = _unpack_halves(seg, a)
+            if lo == 0 and hi == 0:
+                continue
+            kind = lo & 3
+            if kind == OTHER:
+                if lo == OTHER and hi < len(caps):
+                    caps[hi] = None  # C++ CapTableBuilder::dropCap
+                continue
+            if kind == FAR:
+                pad = ((lo >> 3) & 0x1FFFFFFF) << 3
+                if lo & 4:
+                    pad_seg = segments[hi]
+                    plo, phi = _unpack_halves(pad_seg, pad)
+                    tlo, thi = _unpack_halves(pad_seg, pad + 8)
+                    work.append((1, hi, pad, 16, 0))
+                    work.append((2, phi, ((plo >> 3) & 0x1FFFFFFF) << 3, tlo, thi))
+                else:
+                    work.append((1, hi, pad, 8, 0))
+                    work.append((0, hi, pad, 0, 0))
+                continue
+            work.append((2, si, a + 8 + ((lo >> 2) << 3), lo, hi))
+            continue
+        # op == 2: the object itself.
+        start, lo, hi = a, b, c
+        if lo & 3 == STRUCT:
+            data_words = hi & 0xFFFF
+            pointer_count = hi >> 16
+            work.append((1, si, start, (data_words + pointer_count) << 3, 0))
+            pointers = start + (data_words << 3)
+            work.extend((0, si, pointers + (i << 3), 0, 0) for i in range(pointer_count))
+            continue
+        element_size = hi & 7
+        if element_size == _INLINE_COMPOSITE:
+            tag_lo, tag_hi = _unpack_halves(seg, start)
+            count = (tag_lo >> 2) & 0x3FFFFFFF
+            data_words = tag_hi & 0xFFFF
+            pointer_count = tag_hi >> 16
+            step = (data_words + pointer_count) << 3
+            work.append((1, si, start, 8 + count * step, 0))
+            if pointer_count:
+                for e in range(count):
+                    base = start + 8 + e * step + (data_words << 3)
+                    work.extend((0, si, base + (i << 3), 0, 0) for i in range(pointer_count))
+        elif element_size == _POINTER:
+            count = hi >> 3
+            work.append((1, si, start, count << 3, 0))
+            work.extend((0, si, start + (i << 3), 0, 0) for i in range(count))
+        elif element_size != 0:
+            words = ((hi >> 3) * DATA_BITS_PER_ELEMENT[element_size] + 63) >> 6
+            seg[start : start + (words << 3)] = bytes(words << 3)
+
+
+def allocate_object(
+    message: MessageBuilder, segment_index: int, ref: int, words: int, kind: int, hi: int
+) -> Tuple[int, int]:
+    """Allocate ``words`` for a new object and point the pointer at ``ref`` to it.
+
+    Whatever ``ref`` pointed to before is zeroed first. Returns ``(segment, byte offset)`` of the
+    object. Follows layout.c++ ``allocate``: the pointer's own segment if it has room, else a new
+    allocation with a one-word landing pad in front and a far pointer to that pad.
+    """
+    seg = message.segments[segment_index]
+    lo0, hi0 = _unpack_halves(seg, ref)
+    if lo0 != 0 or hi0 != 0:
+        zero_object(message, segment_index, ref)
+    if words == 0 and kind == STRUCT:
+        # An empty struct points at its own pointer word, so the pointer is not null.
+        _pack_halves(seg, ref, EMPTY_STRUCT_LO, hi)
+        return segment_index, ref
+    offset = message.allocate_in(segment_index, words)
+    if offset >= 0:
+        _pack_halves(seg, ref, (((offset - ref - 8) >> 3) << 2) | kind, hi)
+        return segment_index, offset
+    far_index, pad = message.allocate(words + 1)
+    _pack_halves(seg, ref, _signed32(((pad >> 3) << 3) | FAR), far_index)
+    _pack_halves(message.segments[far_index], pad, kind, hi)  # object follows the pad: offset 0
+    return far_index, pad + 8
+
+
+def _check_struct_size(data_words: int, pointer_count: int) -> None:
+    if not (0 <= data_words <= 0xFFFF and 0 <= pointer_count <= 0xFFFF):
+        raise BuilderError(
+            f"struct size out of range: {data_words} data words, {pointer_count} pointers "
+            "(each at most 65535)"
+        )
+
+
+def init_struct_at(
+    message: MessageBuilder, segment_index: int, ref: int, data_words: int, pointer_count: int
+) -> StructBuilder:
+    _check_struct_size(data_words, pointer_count)
+    si, start = allocate_object(
+        message, segment_index, ref, data_words + pointer_count, STRUCT,
+        data_words | (pointer_count << 16),
+    )
+    data_size = data_words << 3
+    return StructBuilder(
+        message, message.segments[si], si, start, data_size, start + data_size, pointer_count
+    )
+
+
+def transfer_pointer(
+    message: MessageBuilder, dst_index: int, dst: int, src_index: int, src: int
+) -> None:
+    """Make the pointer at ``dst`` point where the pointer at ``src`` does (same message);
+    the caller then zeroes ``src`` (layout.c++ ``transferPointer``)."""
+    src_seg = message.segments[src_index]
+    lo, hi = _unpack_halves(src_seg, src)
+    dst_seg = message.segments[dst_index]
+    if (lo == 0 and hi == 0) or lo & 3 in (FAR, OTHER):
+        _pack_halves(dst_seg, dst, lo, hi)  # position-independent: copy as is
+        return
+    target = src + 8 + ((lo >> 2) << 3)
+    transfer_to_target(message, dst_index, dst, src_index, target, lo & 3, hi)
+
+
+def transfer_to_target(
+    message: MessageBuilder, dst_index: int, dst: int, target_index: int, target: int,
+    kind: int, hi: int,
+) -> None:
+    """Point ``dst`` at an object at ``target`` whose pointer's upper half is ``hi``."""
+    dst_seg = message.segments[dst_index]
+    if dst_index == target_index:
+        if kind == STRUCT and hi == 0:
+            _pack_halves(dst_seg, dst, EMPTY_STRUCT_LO, 0)
+        else:
+            _pack_halves(dst_seg, dst, (((target - dst - 8) >> 3) << 2) | kind, hi)
+        return
+    target_seg = message.segments[target_index]
+    pad = message.allocate_in(target_index, 1)
+    if pad >= 0:
+        _pack_halves(target_seg, pad, (((target - pad - 8) >> 3) << 2) | kind, hi)
+        _pack_halves(dst_seg, dst, _signed32((pad >> 3) << 3 | FAR), target_index)
+        return
+    # No room for a landing pad next to the object: a double-far, whose two-word pad lives
+    # anywhere and says "the object is at (segment, offset), shaped like this tag".
+    far_index, pad = message.allocate(2)
+    far_seg = message.segments[far_index]
+    _pack_halves(far_seg, pad, _signed32(((target >> 3) << 3) | FAR), target_index)
+    _pack_halves(far_seg, pad + 8, kind, hi)
+    _pack_halves(dst_seg, dst, _signed32(((pad >> 3) << 3) | 4 | FAR), far_index)
+
+
+def get_writable_struct(
+    message: MessageBuilder,
+    segment_index: int,
+    ref: int,
+    data_words: int,
+    pointer_count: int,
+    default: Optional[StructReader] = None,
+) -> StructBuilder:
+    """The struct at ``ref`` for writing: initialised (from ``default``) if null, and moved to a
+    larger allocation if it was written with a smaller (older) layout (layout.c++
+    ``getWritableStructPointer``)."""
+    seg = message.segments[segment_index]
+    lo, hi = _unpack_halves(seg, ref)
+    if lo == 0 and hi == 0:
+        if default is None or (default.data_size == 0 and default.pointer_count == 0):
+            return init_struct_at(message, segment_index, ref, data_words, pointer_count)
+        from purecap.wire.copying import set_struct_pointer
+
+        set_struct_pointer(message, segment_index, ref, default)
+        lo, hi = _unpack_halves(seg, ref)
+    old_index, old_start, olo, ohi = follow_builder_far(message, segment_index, ref)
+    if olo & 3 != STRUCT:
+        raise BuilderError("the pointer holds a list or capability where a struct was expected")
+    old_data = ohi & 0xFFFF
+    old_pointers = ohi >> 16
+    old_seg = message.segments[old_index]
+    if old_data >= data_words and old_pointers >= pointer_count:
+        data_size = old_data << 3
+        return StructBuilder(
+            message, old_seg, old_index, old_start, data_size, old_start + data_size, old_pointers
+        )
+    # Too small for the layout we know: move it to a new, larger allocation.
+    new_data = max(old_data, data_words)
+    new_pointers = max(old_pointers, pointer_count)
+    _check_struct_size(new_data, new_pointers)
+    _zero_pointer_and_pads(message, segment_index, ref)
+    si, start = allocate_object(
+        message, segment_index, ref, new_data + new_pointers, STRUCT,
+        new_data | (new_pointers << 16),
+    )
+    new_seg = message.segments[si]
+    new_seg[start : start + (old_data << 3)] = old_seg[old_start : old_start + (old_data << 3)]
+    old_pointer_section = old_start + (old_data << 3)
+    new_pointer_section = start + (new_data << 3)
+    for i in range(old_pointers):
+        transfer_pointer(message, si, new_pointer_section + (i << 3), old_index,
+                         old_pointer_section + (i << 3))
+    old_size = (old_data + old_pointers) << 3
+    old_seg[old_start : old_start + old_size] = bytes(old_size)
+    return StructBuilder(
+        message, new_seg, si, start, new_data << 3, new_pointer_section, new_pointers
+    )
+
+
+def _zero_pointer_and_pads(message: MessageBuilder, segment_index: int, ref: int) -> None:
+    """Zero a pointer and its landing pad(s), but not the object (layout.c++ zeroPointerAndFars)."""
+    seg = message.segments[segment_index]
+    lo, hi = _unpack_halves(seg, ref)
+    if lo & 3 == FAR and not (lo == 0 and hi == 0):
+        pad = ((lo >> 3) & 0x1FFFFFFF) << 3
+        n = 16 if lo & 4 else 8
+        message.segments[hi][pad : pad + n] = bytes(n)
+    seg[ref : ref + 8] = bytes(8)
+
+
+def init_list_at(
+    message: MessageBuilder, segment_index: int, ref: int, element_size: int, count: int
+) -> ListBuilder:
+    """A new list of ``count`` elements of a non-struct ``element_size`` at ``ref``."""
+    if element_size == _INLINE_COMPOSITE:
+        raise BuilderError("use init_struct_list for lists of structs")
+    if not 0 <= count <= MAX_LIST_ELEMENTS:
+        raise BuilderError(f"list of {count} elements: a list holds at most {MAX_LIST_ELEMENTS}")
+    data_bits = DATA_BITS_PER_ELEMENT[element_size]
+    pointer_count = POINTERS_PER_ELEMENT[element_size]
+    step = data_bits + (pointer_count << 6)
+    words = (count * step + 63) >> 6
+    si, start = allocate_object(
+        message, segment_index, ref, words, LIST, element_size | (count << 3)
+    )
+    return ListBuilder(
+        message, message.segments[si], si, start, count, step, data_bits, pointer_count,
+        element_size,
+    )
+
+
+def init_struct_list_at(
+    message: MessageBuilder,
+    segment_index: int,
+    ref: int,
+    count: int,
+    data_words: int,
+    pointer_count: int,
+) -> ListBuilder:
+    """A new list of ``count`` structs (an INLINE_COMPOSITE list with its tag word) at ``ref``."""
+    _check_struct_size(data_words, pointer_count)
+    if not 0 <= count <= MAX_LIST_ELEMENTS:
+        raise BuilderError(f"list of {count} elements: a list holds at most {MAX_LIST_ELEMENTS}")
+    per_element = data_words + pointer_count
+    words = count * per_element
+    if words + 1 > MAX_SEGMENT_WORDS:
+        raise BuilderError(f"struct list of {words} words is larger than a segment can hold")
+    si, start = allocate_object(
+        message, segment_index, ref, words + 1, LIST, _INLINE_COMPOSITE | (words << 3)
+    )
+    seg = message.segments[si]
+    _pack_halves(seg, start, _signed32((count << 2) | STRUCT), data_words | (pointer_count << 16))
+    return ListBuilder(
+        message, seg, si, start + 8, count, per_element << 6, data_words << 6, pointer_count,
+        _INLINE_COMPOSITE,
+    )
+
+
+def get_writable_list(
+    message: MessageBuilder,
+    segment_index: int,
+    ref: int,
+    element_size: int,
+    default: Optional[ListReader] = None,
+) -> ListBuilder:
+    """The existing list at ``ref`` for writing (a copy of ``default`` if null; an empty list if
+    null without default). A struct list can be written as a list of its first fields, as it can
+    be read (layout.c++ ``getWritableListPointer``)."""
+    seg = message.segments[segment_index]
+    lo, hi = _unpack_halves(seg, ref)
+    if lo == 0 and hi == 0:
+        if default is None or default.element_count == 0:
+            return _empty_list_builder(message, element_size)
+        from purecap.wire.copying import set_list_pointer
+
+        set_list_pointer(message, segment_index, ref, default)
+    si, start, lo, hi = follow_builder_far(message, segment_index, ref)
+    if lo & 3 != LIST:
+        raise BuilderError("the pointer holds a struct or capability where a list was expected")
+    seg = message.segments[si]
+    old_size = hi & 7
+    if old_size == _INLINE_COMPOSITE:
+        tag_lo, tag_hi = _unpack_halves(seg, start)
+        count = (tag_lo >> 2) & 0x3FFFFFFF
+        data_words = tag_hi & 0xFFFF
+        pointers = tag_hi >> 16
+        if element_size == _BIT or (
+            element_size == _POINTER and pointers == 0
+        ) or (2 <= element_size <= 5 and data_words == 0):
+            raise BuilderError(
+                f"a struct list cannot be written as a list of {ElementSize(element_size).name}"
+            )
+        return ListBuilder(
+            message, seg, si, start + 8, count, (data_words + pointers) << 6, data_words << 6,
+            pointers, _INLINE_COMPOSITE,
+        )
+    count = hi >> 3
+    data_bits = DATA_BITS_PER_ELEMENT[old_size]
+    pointer_count = POINTERS_PER_ELEMENT[old_size]
+    if element_size != _INLINE_COMPOSITE and (
+        DATA_BITS_PER_ELEMENT[element_size] > data_bits
+        or POINTERS_PER_ELEMENT[element_size] > pointer_count
+        or (old_size == _BIT) != (element_size == _BIT)
+    ):
+        raise BuilderError(
+            f"a list of {ElementSize(old_size).name} cannot be written as a list of "
+            f"{ElementSize(element_size).name}"
+        )
+    return ListBuilder(
+        message, seg, si, start, count, data_bits + (pointer_count << 6), data_bits,
+        pointer_count, old_size,
+    )
+
+
+def get_writable_struct_list(
+    message: MessageBuilder,
+    segment_index: int,
+    ref: int,
+    data_words: int,
+    pointer_count: int,
+    default: Optional[ListReader] = None,
+) -> ListBuilder:
+    """The struct list at ``ref`` for writing, moved to larger elements if it was written with a
+    smaller layout (or as a list of primitives or pointers, which become each struct's first
+    field), as layout.c++ ``getWritableStructListPointer`` does."""
+    seg = message.segments[segment_index]
+    lo, hi = _unpack_halves(seg, ref)
+    if lo == 0 and hi == 0:
+        if default is None or default.element_count == 0:
+            return _empty_list_builder(message, _INLINE_COMPOSITE)
+        from purecap.wire.copying import set_list_pointer
+
+        set_list_pointer(message, segment_index, ref, default)
+    old_index, old_start, olo, ohi = follow_builder_far(message, segment_index, ref)
+    if olo & 3 != LIST:
+        raise BuilderError("the pointer holds a struct or capability where a list was expected")
+    old_seg = message.segments[old_index]
+    old_size = ohi & 7
+    if old_size == _INLINE_COMPOSITE:
+        tag_lo, tag_hi = _unpack_halves(old_seg, old_start)
+        count = (tag_lo >> 2) & 0x3FFFFFFF
+        old_data = tag_hi & 0xFFFF
+        old_pointers = tag_hi >> 16
+        if old_data >= data_words and old_pointers >= pointer_count:
+            return ListBuilder(
+                message, old_seg, old_index, old_start + 8, count,
+                (old_data + old_pointers) << 6, old_data << 6, old_pointers, _INLINE_COMPOSITE,
+            )
+        first = old_start + 8
+        old_step = (old_data + old_pointers) << 3
+        old_total = 8 + count * old_step
+    else:
+        if old_size == _BIT:
+            raise BuilderError("a Bool list cannot be upgraded to a struct list")
+        count = ohi >> 3
+        old_data_bits = DATA_BITS_PER_ELEMENT[old_size]
+        old_pointers = POINTERS_PER_ELEMENT[old_size]
+        old_data = 1 if old_data_bits else 0  # a primitive becomes the first data word
+        first = old_start
+        old_step = (old_data_bits >> 3) + (old_pointers << 3)
+        old_total = ((count * old_step) + 7) & ~7
+    new_data = max(old_data, data_words)
+    new_pointers = max(old_pointers, pointer_count)
+    _zero_pointer_and_pads(message, segment_index, ref)
+    new = init_struct_list_at(message, segment_index, ref, count, new_data, new_pointers)
+    new_seg = new.segment
+    new_step = (new_data + new_pointers) << 3
+    old_data_bytes = old_data << 3 if old_size == _INLINE_COMPOSITE else (
+        DATA_BITS_PER_ELEMENT[old_size] >> 3
+    )
+    for e in range(count):
+        src = first + e * old_step
+        dst = new.start + e * new_step
+        new_seg[dst : dst + old_data_bytes] = old_seg[src : src + old_data_bytes]
+        for i in range(old_pointers):
+            transfer_pointer(
+                message, new.segment_index, dst + (new_data << 3) + (i << 3), old_index,
+                src + old_data_bytes + (i << 3),
+            )
+    old_seg[old_start : old_start + old_total] = bytes(old_total)
+    return new
+
+
+def _empty_list_builder(message: MessageBuilder, element_size: int) -> ListBuilder:
+    data_bits = DATA_BITS_PER_ELEMENT[element_size]
+    pointer_count = POINTERS_PER_ELEMENT[element_size]
+    return ListBuilder(
+        message, bytearray(8), -1, 0, 0, data_bits + (pointer_count << 6), data_bits,
+        pointer_count, element_size,
+    )
+
+
+def set_blob_at(
+    message: MessageBuilder, segment_index: int, ref: int, value: bytes, text: bool
+) -> None:
+    """Write Text (``text=True``: a NUL is appended) or Data at ``ref``."""
+    si, start = init_blob_at(message, segment_index, ref, len(value) + (1 if text else 0))
+    message.segments[si][start : start + len(value)] = value
+
+
+def init_blob_at(
+    message: MessageBuilder, segment_index: int, ref: int, size: int
+) -> Tuple[int, int]:
+    """Allocate a byte list of ``size`` zero bytes at ``ref``: ``(segment, byte offset)``."""
+    if size > MAX_LIST_ELEMENTS:
+        raise BuilderError(f"blob of {size} bytes: at most {MAX_LIST_ELEMENTS} bytes")
+    return allocate_object(message, segment_index, ref, (size + 7) >> 3, LIST, 2 | (size << 3))
+
+
+def _text_bytes(value: Union[str, bytes]) -> bytes:
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return bytes(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# The builders.
+
+
+class StructBuilder:
+    """A struct being built: its segment and the byte offsets of its sections."""
+
+    __slots__ = (
+        "message",
+        "segment",
+        "segment_index",
+        "data_offset",
+        "data_size",
+        "pointer_offset",
+        "pointer_count",
+    )
+
+    def __init__(
+        self,
+        message: MessageBuilder,
+        segment: bytearray,
+        segment_index: int,
+        data_offset: int,
+        data_size: int,
+        pointer_offset: int,
+        pointer_count: int,
+    ) -> None:
+        self.message = message
+        self.segment = segment
+        self.segment_index = segment_index
+        self.data_offset = data_offset
+        self.data_size = data_size  # bytes
+        self.pointer_offset = pointer_offset
+        self.pointer_count = pointer_count
+
+    # -- data section ------------------------------------------------------------------------
+
+    def get_primitive(self, fmt: struct.Struct, byte_offset: int, default: Any = 0) -> Any:
+        if byte_offset + fmt.size <= self.data_size:
+            return fmt.unpack_from(self.segment, self.data_offset + byte_offset)[0]
+        return default
+
+    def set_primitive(self, fmt: struct.Struct, byte_offset: int, value: Any) -> None:
+        """Store ``value`` (already XORed with the field's default by schema code)."""
+        if byte_offset + fmt.size > self.data_size:
+            raise BuilderError(
+                f"field at byte {byte_offset} is outside this struct's data section of "
+                f"{self.data_size} bytes"
+            )
+        try:
+            fmt.pack_into(self.segment, self.data_offset + byte_offset, value)
+        except struct.error as e:
+            raise BuilderError(f"value {value!r} does not fit the field: {e}") from None
+
+    def get_bool(self, bit_offset: int) -> bool:
+        byte = bit_offset >> 3
+        if byte < self.data_size:
+            return bool(self.segment[self.data_offset + byte] & (1 << (bit_offset & 7)))
+        return False
+
+    def set_bool(self, bit_offset: int, value: bool) -> None:
+        byte = bit_offset >> 3
+        if byte >= self.data_size:
+            raise BuilderError(f"bit {bit_offset} is outside this struct's data section")
+        at = self.data_offset + byte
+        if value:
+            self.segment[at] |= 1 << (bit_offset & 7)
+        else:
+            self.segment[at] &= ~(1 << (bit_offset & 7)) & 0xFF
+
+    # -- pointer section ---------------------------------------------------------------------
+
+    def _ref(self, index: int) -> int:
+        if not 0 <= index < self.pointer_count:
+            raise BuilderError(
+                f"pointer {index} is outside this struct's {self.pointer_count} pointers"
+            )
+        return self.pointer_offset + (index << 3)
+
+    def get_pointer(self, index: int) -> PointerBuilder:
+        return PointerBuilder(self.message, self.segment_index, self._ref(index))
+
+    def has_pointer(self, index: int) -> bool:
+        if not 0 <= index < self.pointer_count:
+            return False
+        lo, hi = _unpack_halves(self.segment, self.pointer_offset + (index << 3))
+        return lo != 0 or hi != 0
+
+    def init_struct(self, index: int, data_words: int, pointer_count: int) -> StructBuilder:
+        return init_struct_at(
+            self.message, self.segment_index, self._ref(index), data_words, pointer_count
+        )
+
+    def get_struct(
+        self,
+        index: int,
+        data_words: int,
+        pointer_count: int,
+        default: Optional[StructReader] = None,
+    ) -> StructBuilder:
+        return get_writable_struct(
+            self.message, self.segment_index, self._ref(index), data_words, pointer_count, default
+        )
+
+    def init_list(self, index: int, element_size: int, count: int) -> ListBuilder:
+        return init_list_at(self.message, self.segment_index, self._ref(index), element_size, count)
+
+    def init_struct_list(
+        self, index: int, count: int, data_words: int, pointer_count: int
+    ) -> ListBuilder:
+        return init_struct_list_at(
+            self.message, self.segment_index, self._ref(index), count, data_words, pointer_count
+        )
+
+    def get_list(
+        self, index: int, element_size: int, default: Optional[ListReader] = None
+    ) -> ListBuilder:
+        return get_writable_list(
+            self.message, self.segment_index, self._ref(index), element_size, default
+        )
+
+    def get_struct_list(
+        self,
+        index: int,
+        data_words: int,
+        pointer_count: int,
+        default: Optional[ListReader] = None,
+    ) -> ListBuilder:
+        return get_writable_struct_list(
+            self.message, self.segment_index, self._ref(index), data_words, pointer_count, default
+        )
+
+    def set_text(self, index: int, value: Union[str, bytes]) -> None:
+        set_blob_at(self.message, self.segment_index, self._ref(index), _text_bytes(value), True)
+
+    def set_data(self, index: int, value: Union[bytes, bytearray, memoryview]) -> None:
+        set_blob_at(self.message, self.segment_index, self._ref(index), bytes(value), False)
+
+    def init_data(self, index: int, size: int) -> memoryview:
+        """A Data field of ``size`` zero bytes, returned as a writable view."""
+        si, start = init_blob_at(self.message, self.segment_index, self._ref(index), size)
+        return memoryview(self.message.segments[si])[start : start + size]
+
+    def get_text(self, index: int, default: str = "") -> str:
+        return self.as_reader().get_text(index, default)
+
+    def get_data(self, index: int, default: bytes = b"") -> bytes:
+        return self.as_reader().get_data(index, default)
+
+    def set_struct(self, index: int, value: StructReader) -> None:
+        """Deep-copy ``value`` (from any message) into pointer ``index``."""
+        from purecap.wire.copying import set_struct_pointer
+
+        set_struct_pointer(self.message, self.segment_index, self._ref(index), value)
+
+    def set_list(self, index: int, value: ListReader) -> None:
+        from purecap.wire.copying import set_list_pointer
+
+        set_list_pointer(self.message, self.segment_index, self._ref(index), value)
+
+    def set_capability(self, index: int, cap_index: Optional[int]) -> None:
+        self.get_pointer(index).set_capability(cap_index)
+
+    def clear_pointer(self, index: int) -> None:
+        self.get_pointer(index).clear()
+
+    def as_reader(self) -> StructReader:
+        return StructReader(
+            self.message.as_reader(),
+            self.segment,
+            self.segment_index,
+            self.data_offset,
+            self.data_size,
+            self.pointer_offset,
+            self.pointer_count,
+            UNLIMITED.nesting_budget,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<StructBuilder segment {self.segment_index} word {self.data_offset >> 3}: "
+            f"{self.data_size >> 3} data words, {self.pointer_count} pointers>"
+        )
+
+
+class ListBuilder:
+    """A list being built. Layout fields as in :class:`~purecap.wire.reader.ListReader`."""
+
+    __slots__ = (
+        "message",
+        "segment",
+        "segment_index",
+        "start",
+        "element_count",
+        "step_bits",
+        "data_bits",
+        "pointer_count",
+        "element_size",
+    )
+
+    def __init__(
+        self,
+        message: MessageBuilder,
+        segment: bytearray,
+        segment_index: int,
+        start: int,
+        element_count: int,
+        step_bits: int,
+        data_bits: int,
+        pointer_count: int,
+        element_size: int,
+    ) -> None:
+        self.message = message
+        self.segment = segment
+        self.segment_index = segment_index
+        self.start = start
+        self.element_count = element_count
+        self.step_bits = step_bits
+        self.data_bits = data_bits
+        self.pointer_count = pointer_count
+        self.element_size = element_size
+
+    def __len__(self) -> int:
+        return self.element_count
+
+    def _check(self, index: int) -> int:
+        if index < 0:
+            index += self.element_count
+        if not 0 <= index < self.element_count:
+            raise IndexError(f"list index {index} out of range for {self.element_count} elements")
+        return index
+
+    def get_primitive(self, index: int, fmt: struct.Struct) -> Any:
+        index = self._check(index)
+        if fmt.size << 3 > self.data_bits:
+            return 0
+        return fmt.unpack_from(self.segment, self.start + ((index * self.step_bits) >> 3))[0]
+
+    def set_primitive(self, index: int, fmt: struct.Struct, value: Any) -> None:
+        index = self._check(index)
+        if fmt.size << 3 > self.data_bits:
+            raise BuilderError("list elements are too small for this value")
+        try:
+            fmt.pack_into(self.segment, self.start + ((index * self.step_bits) >> 3), value)
+        except struct.error as e:
+            raise BuilderError(f"value {value!r} does not fit the list element: {e}") from None
+
+    def get_bool(self, index: int) -> bool:
+        index = self._check(index)
+        bit = index * self.step_bits
+        return bool(self.segment[self.start + (bit >> 3)] & (1 << (bit & 7)))
+
+    def set_bool(self, index: int, value: bool) -> None:
+        index = self._check(index)
+        if self.data_bits == 0:
+            raise BuilderError("list elements are too small for this value")
+        bit = index * self.step_bits
+        at = self.start + (bit >> 3)
+        if value:
+            self.segment[at] |= 1 << (bit & 7)
+        else:
+            self.segment[at] &= ~(1 << (bit & 7)) & 0xFF
+
+    def get_struct(self, index: int) -> StructBuilder:
+        """Element ``index`` of a struct list."""
+        index = self._check(index)
+        if self.element_size != _INLINE_COMPOSITE:
+            raise BuilderError("elements of this list are not structs")
+        off = self.start + ((index * self.step_bits) >> 3)
+        data_size = self.data_bits >> 3
+        return StructBuilder(
+            self.message, self.segment, self.segment_index, off, data_size, off + data_size,
+            self.pointer_count,
+        )
+
+    def get_pointer(self, index: int) -> PointerBuilder:
+        """The (first) pointer of element ``index``: for lists of lists, text, data, structs by
+        pointer, capabilities."""
+        index = self._check(index)
+        if self.pointer_count == 0:
+            raise BuilderError("elements of this list hold no pointers")
+        off = self.start + ((index * self.step_bits) >> 3) + (self.data_bits >> 3)
+        return PointerBuilder(self.message, self.segment_index, off)
+
+    def set_text(self, index: int, value: Union[str, bytes]) -> None:
+        self.get_pointer(index).set_text(value)
+
+    def set_data(self, index: int, value: Union[bytes, bytearray, memoryview]) -> None:
+        self.get_pointer(index).set_data(value)
+
+    def as_reader(self) -> ListReader:
+        return ListReader(
+            self.message.as_reader(),
+            self.segment,
+            self.segment_index,
+            self.start,
+            self.element_count,
+            self.step_bits,
+            self.data_bits,
+            self.pointer_count,
+            self.element_size,
+            UNLIMITED.nesting_budget,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<ListBuilder of {self.element_count} {ElementSize(self.element_size).name} "
+            f"elements, segment {self.segment_index} word {self.start >> 3}>"
+        )
+
+
+class PointerBuilder:
+    """An untyped pointer being built (AnyPointer): make it whatever you need."""
+
+    __slots__ = ("message", "segment_index", "offset")
+
+    def __init__(self, message: MessageBuilder, segment_index: int, offset: int) -> None:
+        self.message = message
+        self.segment_index = segment_index
+        self.offset = offset
+
+    def is_null(self) -> bool:
+        lo, hi = _unpack_halves(self.message.segments[self.segment_index], self.offset)
+        return lo == 0 and hi == 0
+
+    def pointer_type(self) -> PointerType:
+        return self.as_reader().pointer_type()
+
+    def clear(self) -> None:
+        """Make the pointer null, zeroing what it pointed to."""
+        zero_object(self.message, self.segment_index, self.offset)
+        seg = self.message.segments[self.segment_index]
+        seg[self.offset : self.offset + 8] = bytes(8)
+
+    def init_struct(self, data_words: int, pointer_count: int) -> StructBuilder:
+        return init_struct_at(
+            self.message, self.segment_index, self.offset, data_words, pointer_count
+        )
+
+    def get_struct(
+        self, data_words: int, pointer_count: int, default: Optional[StructReader] = None
+    ) -> StructBuilder:
+        return get_writable_struct(
+            self.message, self.segment_index, self.offset, data_words, pointer_count, default
+        )
+
+    def init_list(self, element_size: int, count: int) -> ListBuilder:
+        return init_list_at(self.message, self.segment_index, self.offset, element_size, count)
+
+    def init_struct_list(self, count: int, data_words: int, pointer_count: int) -> ListBuilder:
+        return init_struct_list_at(
+            self.message, self.segment_index, self.offset, count, data_words, pointer_count
+        )
+
+    def get_list(self, element_size: int, default: Optional[ListReader] = None) -> ListBuilder:
+        return get_writable_list(
+            self.message, self.segment_index, self.offset, element_size, default
+        )
+
+    def get_struct_list(
+        self, data_words: int, pointer_count: int, default: Optional[ListReader] = None
+    ) -> ListBuilder:
+        return get_writable_struct_list(
+            self.message, self.segment_index, self.offset, data_words, pointer_count, default
+        )
+
+    def set_text(self, value: Union[str, bytes]) -> None:
+        set_blob_at(self.message, self.segment_index, self.offset, _text_bytes(value), True)
+
+    def set_data(self, value: Union[bytes, bytearray, memoryview]) -> None:
+        set_blob_at(self.message, self.segment_index, self.offset, bytes(value), False)
+
+    def get_text(self, default: str = "") -> str:
+        return self.as_reader().get_text(default)
+
+    def get_data(self, default: bytes = b"") -> bytes:
+        return self.as_reader().get_data(default)
+
+    def set_struct(self, value: StructReader) -> None:
+        from purecap.wire.copying import set_struct_pointer
+
+        set_struct_pointer(self.message, self.segment_index, self.offset, value)
+
+    def set_list(self, value: ListReader) -> None:
+        from purecap.wire.copying import set_list_pointer
+
+        set_list_pointer(self.message, self.segment_index, self.offset, value)
+
+    def set(self, value: PointerReader) -> None:
+        """Deep-copy whatever ``value`` points to (any kind) into this pointer."""
+        from purecap.wire.copying import copy_pointer
+
+        copy_pointer(self.message, self.segment_index, self.offset, value)
+
+    def set_capability(self, cap_index: Optional[int]) -> None:
+        """Point at entry ``cap_index`` of the message's capability table (None: null)."""
+        zero_object(self.message, self.segment_index, self.offset)
+        seg = self.message.segments[self.segment_index]
+        if cap_index is None:
+            seg[self.offset : self.offset + 8] = bytes(8)
+        else:
+            _pack_halves(seg, self.offset, OTHER, cap_index)
+
+    def get_capability(self) -> Optional[int]:
+        return self.as_reader().get_capability()
+
+    def as_reader(self) -> PointerReader:
+        return PointerReader(
+            self.message.as_reader(), self.segment_index, self.offset, UNLIMITED.nesting_budget
+        )
+
+    def __repr__(self) -> str:
+        return f"<PointerBuilder segment {self.segment_index} word {self.offset >> 3}>"
