@@ -716,7 +716,7 @@ class StructBuilder:
         if not 0 <= index < self.pointer_count:
             return False
         lo, hi = _unpack_halves(self.segment, self.pointer_offset + (index << 3))
-        return lo != 0 or hi != 0
+        return bool(lo != 0 or hi != 0)
 
     def init_struct(self, index: int, data_words: int, pointer_count: int) -> StructBuilder:
         return init_struct_at(
@@ -953,7 +953,7 @@ class PointerBuilder:
 
     def is_null(self) -> bool:
         lo, hi = _unpack_halves(self.message.segments[self.segment_index], self.offset)
-        return lo == 0 and hi == 0
+        return bool(lo == 0 and hi == 0)
 
     def pointer_type(self) -> PointerType:
         return self.as_reader().pointer_type()

@@ -477,7 +477,7 @@ def read_capability(arena: MessageReader, segment_index: int, ref_offset: int) -
         return None
     if lo != OTHER:
         raise _kind_error("capability", lo, segment_index, ref_offset)
-    return hi
+    return int(hi)
 
 
 def pointer_type(arena: MessageReader, segment_index: int, ref_offset: int) -> PointerType:
@@ -576,7 +576,7 @@ class StructReader:
             return False
         off = self.pointer_offset + (index << 3)
         lo, hi = _HALVES(self.segment, off)
-        return lo != 0 or hi != 0
+        return bool(lo != 0 or hi != 0)
 
     def get_pointer(self, index: int) -> PointerReader:
         """Pointer ``index`` as an untyped :class:`PointerReader` (AnyPointer)."""
@@ -863,7 +863,7 @@ class PointerReader:
 
     def is_null(self) -> bool:
         lo, hi = _HALVES(self.arena.segments[self.segment_index], self.offset)
-        return lo == 0 and hi == 0
+        return bool(lo == 0 and hi == 0)
 
     def pointer_type(self) -> PointerType:
         return pointer_type(self.arena, self.segment_index, self.offset)
