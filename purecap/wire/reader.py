@@ -549,7 +549,7 @@ class StructReader:
     def get_primitive(self, fmt: struct.Struct, byte_offset: int, default: Any = 0) -> Any:
         """The field stored with ``fmt`` at ``byte_offset``, or ``default`` past the section.
 
-        (No XOR here: schema code applies its defaults; see ``purecap.wire.defaults``.)
+        (No XOR here: schema code applies defaults, see :mod:`purecap.wire.defaults`.)
         """
         if byte_offset + fmt.size <= self.data_size:
             return fmt.unpack_from(self.segment, self.data_offset + byte_offset)[0]
