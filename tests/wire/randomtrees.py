@@ -70,7 +70,7 @@ UNSIGNED_FORMATS = {
     ElementSize.FOUR_BYTES: struct.Struct("<I"),
     ElementSize.EIGHT_BYTES: struct.Struct("<Q"),
 }
-_WIDTH_FORMATS = (struct.Struct("<B"), struct.Struct("<H"), struct.Struct("<I"), struct.Struct("<Q"))
+_WIDTH_FORMATS = tuple(struct.Struct(f) for f in ("<B", "<H", "<I", "<Q"))
 _HALVES = struct.Struct("<iI")
 _U64 = struct.Struct("<Q")
 
@@ -206,7 +206,7 @@ PointerValue = Union[
 ]
 
 # Text worth round-tripping: empty, ASCII, 2-, 3- and 4-byte UTF-8, lengths around word sizes.
-_TEXT_PIECES = ("", "a", "hello", "héllo", "日本語", "🙂", "1234567", "12345678", " ", "\t\n")
+_TEXT_PIECES = ("", "a", "hello", "héllo", "日本語", "🙂", "1234567", "12345678", "\t\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,9 +310,10 @@ class TreeGenerator:
             return PrimitiveListValue(es, [rng.randrange(2) for _ in range(n)])
         bits = UNSIGNED_FORMATS[es].size * 8
         edge = (0, 1, (1 << bits) - 1, 1 << (bits - 1))
-        return PrimitiveListValue(
-            es, [rng.choice(edge) if rng.random() < 0.3 else rng.getrandbits(bits) for _ in range(n)]
-        )
+        values = [
+            rng.choice(edge) if rng.random() < 0.3 else rng.getrandbits(bits) for _ in range(n)
+        ]
+        return PrimitiveListValue(es, values)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +404,9 @@ def _write_decoy(pb: PointerBuilder, rng: random.Random) -> None:
         pb.set_capability(rng.randrange(4))
 
 
-def build_pointer(pb: PointerBuilder, value: PointerValue, rng: random.Random, decoys: bool) -> None:
+def build_pointer(
+    pb: PointerBuilder, value: PointerValue, rng: random.Random, decoys: bool
+) -> None:
     """Make the (null, or decoy-holding) pointer ``pb`` hold ``value``."""
     if value is None:
         pb.clear()

@@ -299,7 +299,9 @@ def test_list_of_lists() -> None:
     outer.get_pointer(1).init_list(BYTE, 2).set_primitive(1, U8, 9)
     outer.get_pointer(0).init_list(VOID, 4)
     # The Void list takes no words: its offset is where the next allocation would be (word 5).
-    assert words_of(m) == split(sp(0, 0, 1), lp(0, PTR, 2), lp(2, VOID, 4), lp(0, BYTE, 2), w(9 << 8))
+    assert words_of(m) == split(
+        sp(0, 0, 1), lp(0, PTR, 2), lp(2, VOID, 4), lp(0, BYTE, 2), w(9 << 8)
+    )
     lists = m.as_reader().get_root().get_list(0, PTR)
     assert len(lists.get_list(0, VOID)) == 4
     assert lists.get_list(1, BYTE).primitives(U8) == [0, 9]
@@ -376,8 +378,12 @@ def _tree_under(root: StructBuilder, index: int) -> None:
     s.set_capability(3, 0)
 
 
-@pytest.mark.parametrize("first_segment_words,fixed", [(1024, False), (2, True), (5, True), (3, False)])
-def test_overwriting_a_pointer_zeroes_the_old_object(first_segment_words: int, fixed: bool) -> None:
+@pytest.mark.parametrize(
+    "first_segment_words,fixed", [(1024, False), (2, True), (5, True), (3, False)]
+)
+def test_overwriting_a_pointer_zeroes_the_old_object(
+    first_segment_words: int, fixed: bool
+) -> None:
     """Replacing what a pointer holds zeroes the old object and all it reaches, landing pads
     included, so that stale data neither leaks nor costs space when packed (layout.c++
     zeroObject). Small segments make the old objects sit behind far pointers."""

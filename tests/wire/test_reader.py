@@ -429,7 +429,9 @@ def test_pointer_types() -> None:
     """An untyped pointer reports what it holds; kinds are checked when it is read."""
     r = root(sp(0, 0, 4), NULL, sp(2, 0, 0), lp(1, BYTE, 0), cp(7))
     kinds = [r.get_pointer(i).pointer_type() for i in range(4)]
-    assert kinds == [PointerType.NULL, PointerType.STRUCT, PointerType.LIST, PointerType.CAPABILITY]
+    assert kinds == [
+        PointerType.NULL, PointerType.STRUCT, PointerType.LIST, PointerType.CAPABILITY
+    ]
     with pytest.raises(WrongPointerKind):
         r.get_pointer(2).get_struct()
     with pytest.raises(WrongPointerKind):
@@ -698,7 +700,9 @@ def test_amplified_void_and_empty_struct_lists_are_charged_per_element() -> None
     void = read(sp(0, 0, 1) + lp(0, VOID, (1 << 29) - 1), limits=limits)
     with pytest.raises(TraversalLimitExceeded):
         void.get_root().get_list(0, None)
-    empty_structs = read(sp(0, 0, 1) + lp(0, COMPOSITE, 0) + sp((1 << 29) - 1, 0, 0), limits=limits)
+    empty_structs = read(
+        sp(0, 0, 1) + lp(0, COMPOSITE, 0) + sp((1 << 29) - 1, 0, 0), limits=limits
+    )
     with pytest.raises(TraversalLimitExceeded):
         empty_structs.get_root().get_list(0, None)
     ok = read(sp(0, 0, 1) + lp(0, VOID, 900), limits=limits)
