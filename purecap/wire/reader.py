@@ -17,6 +17,7 @@ byte offsets and precompiled :class:`struct.Struct` objects, so this layer knows
 
 from __future__ import annotations
 
+import codecs
 import struct
 from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -465,7 +466,8 @@ def read_blob(
 def decode_text(raw: memoryview, segment_index: int = 0, word_offset: int = 0) -> str:
     """Text bytes as ``str``; invalid UTF-8 raises :class:`InvalidText`."""
     try:
-        return str(raw, "utf-8")
+        # Not str(raw, "utf-8"): on PyPy 3.9 that accepts encoded surrogates (ED A0 80).
+        return codecs.utf_8_decode(raw, "strict", True)[0]
     except UnicodeDecodeError as e:
         raise InvalidText(f"text is not valid UTF-8: {e.reason} at byte {e.start}") from None
 
