@@ -1,0 +1,1 @@
+"""Conformance of purecap against the C++ reference implementation (capnp tool, pycapnp)."""
