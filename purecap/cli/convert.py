@@ -116,8 +116,10 @@ def _encode(root: StructReader, target: str, segment_size: int) -> bytes:
         else:
             builder = MessageBuilder(SUGGESTED_FIRST_SEGMENT_WORDS)
         builder.set_root(root)
-        framed = framing.frame_segments(builder.segments_for_output())
-        return packing.pack(framed) if target == "packed" else framed
+        segments = builder.segments_for_output()
+        if target == "packed":
+            return framing.frame_segments_packed(segments)
+        return framing.frame_segments(segments)
     if target == "canonical":
         return canonicalize(root)
     flat = flatten(root)

@@ -370,10 +370,9 @@ def _segment_table(segments: Sequence[SegmentLike]) -> bytes:
     count = len(segments)
     if not count:
         raise ValueError("a message has at least one segment")
-    if count >= SEGMENT_LIMIT:
-        raise ValueError(
-            f"{count} segments: readers (C++ and purecap) reject {SEGMENT_LIMIT} or more"
-        )
+    # A table of SEGMENT_LIMIT or more segments is written all the same, as C++ writeMessage
+    # does (e.g. `capnp convert --segment-size=1` of a large message): refusing would break
+    # byte-identity with the reference, and readers protect themselves.
     sizes = [count - 1]
     for index, segment in enumerate(segments):
         nbytes = segment.nbytes if isinstance(segment, memoryview) else len(segment)

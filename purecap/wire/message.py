@@ -147,7 +147,7 @@ class PackedMessageStream:
     """Packed messages read one after another from one stream (packing state carries over
     between messages, so keep one of these per stream)."""
 
-    __slots__ = ("_stream", "_limits", "_traversal_limit_words")
+    __slots__ = ("_stream", "_limits")
 
     def __init__(
         self,
@@ -156,12 +156,11 @@ class PackedMessageStream:
         traversal_limit_words: _Limit = DEFAULT_TRAVERSAL_LIMIT_WORDS,
         nesting_limit: _Limit = DEFAULT_NESTING_LIMIT,
     ) -> None:
-        self._stream = framing.PackedMessageStream(stream)
-        self._traversal_limit_words = traversal_limit_words
+        self._stream = framing.PackedMessageStream(stream, traversal_limit_words)
         self._limits = _limits(traversal_limit_words, nesting_limit)
 
     def read_message(self) -> Optional[MessageReader]:
-        segments = self._stream.read_segments(self._traversal_limit_words)
+        segments = self._stream.read_segments()
         if segments is None:
             return None
         return MessageReader(segments, self._limits)
@@ -194,8 +193,9 @@ def write_message_to_stream(stream: IO[bytes], message: MessageSource) -> None:
 
 
 def write_packed_message(message: MessageSource) -> bytes:
-    """The packed encoding of the framed message."""
-    return packing.pack(write_message(message))
+    """The packed encoding of the framed message. The table and each segment are packed
+    separately, as C++ ``writePackedMessage`` does (no run crosses a segment boundary)."""
+    return framing.frame_segments_packed(message_segments(message))
 
 
 def write_flat_message(message: MessageSource) -> bytes:
