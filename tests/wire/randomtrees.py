@@ -221,8 +221,8 @@ class TreeGenerator:
         self,
         rng: random.Random,
         max_depth: int = 5,
-        max_list: int = 6,
-        budget: int = 60,
+        max_list: int = 8,
+        budget: int = 150,
         caps: bool = True,
     ) -> None:
         self.rng = rng
@@ -232,9 +232,13 @@ class TreeGenerator:
         self.budget = budget
         self.caps = caps
 
+    def reset(self) -> None:
+        """Refill the object budget (``tree`` does it; call it before using ``struct``)."""
+        self.budget = self.initial_budget
+
     def tree(self) -> StructValue:
         """A fresh random root struct."""
-        self.budget = self.initial_budget
+        self.reset()
         # A root with a few pointers, so that most trees have something to follow.
         return self.struct(0, pointer_count=self.rng.randint(2, 6))
 
@@ -258,7 +262,7 @@ class TreeGenerator:
         if data_words is None:
             data_words = rng.choice((0, 0, 1, 1, 2, 3))
         if pointer_count is None:
-            pointer_count = rng.choice((0, 1, 1, 2, 3, 4))
+            pointer_count = rng.choice((0, 1, 2, 2, 3, 4))
         return StructValue(
             self.data(data_words), [self.pointer(depth + 1) for _ in range(pointer_count)]
         )
@@ -661,10 +665,12 @@ def live_words(segments: Sequence[bytes]) -> Set[Tuple[int, int]]:
 
 
 def seed_from_env(default: Optional[int] = None) -> int:
-    """The seed of a randomized test: ``PURECAP_SEED`` if set, else ``default``, else random.
-    Printed, so that pytest shows it with a failure."""
+    """The seed of a randomized test: ``PURECAP_SEED`` if set (``PURECAP_SEED=random`` draws a
+    fresh one), else ``default``, else random. Printed, so that pytest shows it with a failure."""
     env = os.environ.get("PURECAP_SEED")
-    if env:
+    if env == "random":
+        seed = random.randrange(1 << 32)
+    elif env:
         seed = int(env, 0)
     elif default is not None:
         seed = default

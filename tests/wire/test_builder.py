@@ -7,6 +7,7 @@ allocation decisions matter they follow C++ ``MallocMessageBuilder`` and layout.
 
 from __future__ import annotations
 
+import random
 import struct
 from typing import Callable, List, Tuple
 
@@ -16,7 +17,21 @@ from purecap.wire.builder import MessageBuilder, StructBuilder
 from purecap.wire.errors import BuilderError
 from purecap.wire.pointers import ElementSize, PointerType
 from purecap.wire.reader import MessageReader
-from tests.wire.randomtrees import cp, fp, live_words, lp, sp, w
+from tests.wire.randomtrees import (
+    StructListValue,
+    StructValue,
+    TreeGenerator,
+    build_struct,
+    check_pointer,
+    check_struct,
+    cp,
+    fp,
+    live_words,
+    lp,
+    seed_from_env,
+    sp,
+    w,
+)
 
 U8 = struct.Struct("<B")
 I8 = struct.Struct("<b")
@@ -768,3 +783,62 @@ def test_list_builder_views() -> None:
     with pytest.raises(IndexError):
         lst.get_struct(3)
 
+
+
+# -- seeded random upgrades -------------------------------------------------------------------
+
+
+def test_random_struct_and_struct_list_upgrades() -> None:
+    """Random structs and struct lists (with random children, in random segment sizes) upgraded
+    to random larger layouts keep every value and child, gain zeroed fields, and leave no stale
+    words behind; a sibling pointer is untouched."""
+    seed = seed_from_env(20240610)
+    rng = random.Random(seed)
+    gen = TreeGenerator(rng, budget=25)
+    for n in range(100):
+        first, fixed = rng.choice(
+            ((1, True), (2, False), (3, True), (4, False), (8, True), (1024, False))
+        )
+        what = f"case {n} (first_segment_words={first}, fixed_size={fixed})"
+        # A struct.
+        gen.reset()
+        value = gen.struct(1)
+        m = MessageBuilder(first_segment_words=first, fixed_size=fixed)
+        root = m.init_root(0, 2)
+        root.set_text(1, "sibling")
+        build_struct(root.init_struct(0, value.data_words, len(value.pointers)), value, rng, True)
+        dw = value.data_words + rng.randrange(3)
+        pc = len(value.pointers) + rng.randrange(3)
+        root.get_struct(0, dw, pc)
+        grown = StructValue(
+            value.data + bytes(8 * (dw - value.data_words)),
+            value.pointers + [None] * (pc - len(value.pointers)),
+        )
+        reader = MessageReader(m.to_segments()).get_root()
+        check_struct(reader.get_struct(0), grown, what)
+        assert reader.get_text(1) == "sibling", what
+        assert_only_live_words(m)
+        # A struct list.
+        count, d0, p0 = rng.randrange(5), rng.randrange(3), rng.randrange(3)
+        gen.reset()
+        elements = [gen.struct(1, d0, p0) for _ in range(count)]
+        m = MessageBuilder(first_segment_words=first, fixed_size=fixed)
+        root = m.init_root(0, 2)
+        root.set_text(1, "sibling")
+        lst = root.init_struct_list(0, count, d0, p0)
+        for i, element in enumerate(elements):
+            build_struct(lst.get_struct(i), element, rng, True)
+        d1, p1 = d0 + rng.randrange(3), p0 + rng.randrange(3)
+        root.get_struct_list(0, d1, p1)
+        grown_list = StructListValue(
+            d1,
+            p1,
+            [
+                StructValue(e.data + bytes(8 * (d1 - d0)), e.pointers + [None] * (p1 - p0))
+                for e in elements
+            ],
+        )
+        reader = MessageReader(m.to_segments()).get_root()
+        check_pointer(reader.get_pointer(0), grown_list, what)
+        assert reader.get_text(1) == "sibling", what
+        assert_only_live_words(m)
