@@ -56,7 +56,7 @@ from purecap.schema import ast
 from purecap.schema.errors import SchemaError, SchemaErrors
 from purecap.schema.lexer import LexResult, Token, TokenKind, lex
 
-__all__ = ["parse_file", "MAX_NESTING"]
+__all__ = ["parse_file", "parse_file_with_errors", "MAX_NESTING"]
 
 #: How deeply blocks may nest, and separately brackets within one statement.  Real schemas stay
 #: far below; the limit keeps hostile input from exhausting Python's stack.
@@ -183,6 +183,22 @@ def parse_file(
     return _Parser(lexed, filename).run(require_id)
 
 
+def parse_file_with_errors(
+    source: Union[str, bytes], filename: str, *, require_id: bool = True
+) -> Tuple[Optional[ast.File], List[SchemaError]]:
+    """Like :func:`parse_file`, but returns the tree of everything that did parse together with
+    the errors (sorted by position), as the reference compiler does before it goes on to compile
+    the good statements.  The tree is None only when nothing could be parsed at all."""
+    lexed = lex(source, filename)
+    if lexed.fatal:
+        return None, list(lexed.errors)
+    parser = _Parser(lexed, filename)
+    try:
+        return parser.run(require_id), []
+    except SchemaErrors as e:
+        return parser.partial, list(e.errors)
+
+
 class _Parser:
     def __init__(self, lexed: LexResult, filename: str) -> None:
         self.data = lexed.data
@@ -191,6 +207,7 @@ class _Parser:
         self.filename = filename
         self.errors: List[SchemaError] = list(lexed.errors)
         self.imports: List[ast.ImportExpr] = []
+        self.partial: Optional[ast.File] = None  # what parsed, even if there were errors
         # The statement being parsed: tokens [pos, stop), terminator at toks[stop].
         self.pos = 0
         self.stop = 0
@@ -397,8 +414,7 @@ class _Parser:
                 "File does not declare an ID.  I've generated one for you.  Add this line to "
                 f"your file: @0x{new_id:x};",
             )
-        self._raise_errors()
-        return ast.File(
+        self.partial = ast.File(
             span=self.lines.span(0, len(self.data)),
             filename=self.filename,
             id=file_id,
@@ -407,6 +423,8 @@ class _Parser:
             nested_decls=decls,
             imports=self.imports,
         )
+        self._raise_errors()
+        return self.partial
 
     def _block(self, statements: List[_Stmt], scope: _Scope) -> List[ast.Decl]:
         decls: List[ast.Decl] = []
