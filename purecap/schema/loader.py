@@ -33,8 +33,8 @@ import stat
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from purecap.schema import ast
-from purecap.schema.errors import SchemaError, SchemaErrors
-from purecap.schema.parser import parse_file
+from purecap.schema.errors import SchemaError
+from purecap.schema.parser import parse_file_with_errors
 
 __all__ = [
     "STANDARD_IMPORT_PATHS",
@@ -106,14 +106,12 @@ class SourceFile:
         self._parse_errors: Optional[List[SchemaError]] = None
 
     def parse(self) -> Tuple[Optional[ast.File], List[SchemaError]]:
-        """The syntax tree (None if the file does not parse) and the parse errors; parsed once."""
-        if self._parsed is None and self._parse_errors is None:
-            try:
-                self._parsed = parse_file(self.data, self.display_name)
-                self._parse_errors = []
-            except SchemaErrors as e:
-                self._parse_errors = list(e.errors)
-        assert self._parse_errors is not None
+        """The syntax tree of what parsed (None if nothing did) and the parse errors; parsed
+        once."""
+        if self._parse_errors is None:
+            # Statements with errors are dropped; the rest is still compiled (and checked), as
+            # the reference does.
+            self._parsed, self._parse_errors = parse_file_with_errors(self.data, self.display_name)
         return self._parsed, self._parse_errors
 
     def __repr__(self) -> str:

@@ -1312,8 +1312,15 @@ class _ValueTranslator:
             return self.context.node_short_name(type_.type_id)
         return _TYPE_NAMES[k]
 
+    def error(self, source: ast.Expr, message: str) -> None:
+        span = source.span
+        if isinstance(source, ast.IntExpr) and source.negative and span.end - span.start > 1:
+            # The reference locates a negative literal at its digits, after the '-'.
+            span = span._replace(start=span.start + 1, col=span.col + 1)
+        self.errors.error(span, message)
+
     def mismatch(self, source: ast.Expr, type_: model.Type) -> None:
-        self.errors.error(source.span, f"Type mismatch; expected {self.type_name(type_)}.")
+        self.error(source, f"Type mismatch; expected {self.type_name(type_)}.")
 
     def compile_value(self, source: ast.Expr, type_: model.Type) -> Optional[_DV]:
         if type_.kind == "anyPointer" and type_.any_pointer_kind != "unconstrained":
@@ -1340,10 +1347,10 @@ class _ValueTranslator:
                 value = result.value
                 assert isinstance(value, int)
                 if value < bounds[0]:
-                    self.errors.error(source.span, "Integer value out of range.")
+                    self.error(source, "Integer value out of range.")
                     result.value = bounds[0]
                 elif value > bounds[1]:
-                    self.errors.error(source.span, "Integer value out of range.")
+                    self.error(source, "Integer value out of range.")
                     result.value = bounds[1]
                 return result
         elif k == "float":
@@ -1435,7 +1442,7 @@ class _ValueTranslator:
             return None
         if isinstance(source, ast.IntExpr):
             if source.negative and -source.value > (1 << 63):
-                self.errors.error(source.span, "Integer is too big to be negative.")
+                self.error(source, "Integer is too big to be negative.")
                 return None
             return _DV("int", source.value)
         if isinstance(source, ast.FloatExpr):
