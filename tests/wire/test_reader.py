@@ -565,7 +565,7 @@ def test_incompatible_list_upgrades_are_rejected(
         ((lp(0, EIGHT, 2), w(0x0102030405060708, 9)), BYTE),  # larger elements: first bytes
         ((lp(0, EIGHT, 2), w(0x0102030405060708, 9)), FOUR),
         ((lp(0, FOUR, 2), w(0)), VOID),
-        ((lp(0, BYTE, 2), w(0x0201)), BIT),  # C++ accepts: reads bit 0 of each byte
+        ((lp(0, BYTE, 2), w(0x0201)), BIT),  # accepted by C++ too (see the xfail below)
     ],
 )
 def test_compatible_list_reads(words: Tuple[bytes, ...], expected: ElementSize) -> None:
@@ -577,7 +577,20 @@ def test_compatible_list_reads(words: Tuple[bytes, ...], expected: ElementSize) 
     elif expected == FOUR:
         assert lst.primitives(U32) == [0x05060708, 9]
     elif expected == BIT:
-        assert lst.bools() == [True, False]
+        assert len(lst.bools()) == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (divergence from C++) in purecap/wire/reader.py: ListReader.get_bool steps by "
+    "the element size; C++ ListReader::getDataElement<bool> ignores the step (layout.h: 'Ignore "
+    "step for bit lists'), so a byte list read as List(Bool) yields its consecutive bits",
+)
+def test_bool_list_view_of_a_byte_list_reads_consecutive_bits_like_cpp() -> None:
+    """readListPointer accepts a BYTE list where a BIT list is expected (1 data bit <= 8), and
+    C++ then reads bit ``i`` of the list's data for element ``i``, whatever the step."""
+    lst = root(sp(0, 0, 1), lp(0, BYTE, 2), w(0x0003)).get_list(0, BIT)
+    assert lst.bools() == [True, True]  # bits 0 and 1 of byte 0
 
 
 def test_bit_list_elements_are_not_structs() -> None:
@@ -628,6 +641,8 @@ def test_double_far_pointer_to_list() -> None:
 
 
 def test_double_far_pointer_to_struct() -> None:
+    """The same for a struct: its sizes come from the tag in the pad, its words from the far
+    pointer's target in a third segment."""
     seg0 = fp(0, 1, double=True)
     seg1 = fp(0, 2) + sp(0, 1, 0)
     seg2 = w(9)
@@ -652,6 +667,22 @@ def test_far_pointer_errors(segments: Tuple[bytes, ...], error: type) -> None:
     with pytest.raises(error) as info:
         read(*segments).get_root()
     assert isinstance(info.value, DecodeError) and info.value.segment is not None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG in purecap/wire/reader.py: after follow_far, read_struct/read_list/read_blob "
+    "report errors with the object's segment but the word offset of the original pointer (in "
+    "another segment), naming a word that is neither the far pointer nor its landing pad",
+)
+def test_errors_behind_a_far_pointer_name_the_pointer_or_its_pad() -> None:
+    """A bad landing pad is reported where the far pointer is (segment 0, word 1) or where the
+    pad is (segment 1, word 2)."""
+    seg0 = sp(0, 0, 1) + fp(2, 1)
+    seg1 = NULL + NULL + lp(0, BYTE, 0)  # the pad holds a list where a struct is expected
+    with pytest.raises(WrongPointerKind) as info:
+        read(seg0, seg1).get_root().get_struct(0)
+    assert (info.value.segment, info.value.word_offset) in ((0, 1), (1, 2))
 
 
 # -- bounds and limits ---------------------------------------------------------------------------
