@@ -10,7 +10,8 @@ import argparse
 import sys
 from typing import List, Optional
 
-from purecap.cli import convert
+from purecap.cli import compile as compile_command
+from purecap.cli import convert, ident
 
 __all__ = ["main"]
 
@@ -21,7 +22,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         description="Cap'n Proto in pure Python: a command line compatible with the capnp tool.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    compile_command.add_parser(commands)
     convert.add_parser(commands)
+    ident.add_parser(commands)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
