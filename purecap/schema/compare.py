@@ -6,14 +6,18 @@ that ignores where objects sit in the message and how wide each struct was writt
 else.  When they differ, a structural diff of the two :mod:`~purecap.schema.model` nodes says
 where, one line per difference::
 
-    node 0x9aad50a41f4af45f (capnp/schema.capnp:Field) struct.fields[3 'discriminantValue'].slot.offset: ours 2, theirs 1
+    node 0x9aad50a41f4af45f (capnp/schema.capnp:Field) struct.fields[3 'discriminantValue']
+        .slot.offset: ours 2, theirs 1
 
-Nodes are matched by id (their order in the request is the compiler's business); source info by
-id; requested files by id.
+(one line, broken here to fit).
+
+Nodes are matched by id (their order in the request is the compiler's business, compared only
+with ``order=True``); source info by id; requested files by id.
 
 Command line (exit status 0: same, 1: different, 2: unreadable input)::
 
     python -m purecap.schema.compare ours.bin theirs.bin [--no-source-info] [--no-version]
+        [--no-requested-files] [--order]
 """
 
 from __future__ import annotations
@@ -266,6 +270,7 @@ def _compare_rest(
     source_info: bool,
     version: bool,
     requested_files: bool,
+    order: bool,
 ) -> List[str]:
     report: List[str] = []
     if version and ours.capnp_version != theirs.capnp_version:
@@ -301,6 +306,38 @@ def _compare_rest(
             found = []
             _diff("", fa, fb, found)
             report.extend(f"{title} {path}: ours {x}, theirs {y}" for path, x, y in found)
+    if order:
+        sequences = [
+            ("nodes", [n.id for n in ours.nodes or ()], [n.id for n in theirs.nodes or ()])
+        ]
+        if source_info:
+            sequences.append(
+                (
+                    "sourceInfo",
+                    [s.id for s in ours.source_info or ()],
+                    [s.id for s in theirs.source_info or ()],
+                )
+            )
+        if requested_files:
+            sequences.append(
+                (
+                    "requestedFiles",
+                    [f.id for f in ours.requested_files or ()],
+                    [f.id for f in theirs.requested_files or ()],
+                )
+            )
+        for what, a_ids, b_ids in sequences:
+            # Only the order of what both have: missing items are reported above.
+            common = set(a_ids) & set(b_ids)
+            a_seq = [i for i in a_ids if i in common]
+            b_seq = [i for i in b_ids if i in common]
+            if a_seq != b_seq:
+                at = next(i for i, (x, y) in enumerate(zip(a_seq, b_seq)) if x != y)
+                ours_item = _node_title(a_seq[at], names.get(a_seq[at]))
+                theirs_item = _node_title(b_seq[at], names.get(b_seq[at]))
+                report.append(
+                    f"{what} order from position {at}: ours {ours_item}, theirs {theirs_item}"
+                )
     return report
 
 
@@ -311,11 +348,14 @@ def compare_requests(
     source_info: bool = True,
     version: bool = True,
     requested_files: bool = True,
+    order: bool = False,
 ) -> List[str]:
     """The differences between two requests (empty if they are the same), one line each.
 
     ``source_info``, ``version`` and ``requested_files`` say whether to compare those parts
-    besides the nodes.
+    besides the nodes.  ``order`` also compares the order of the nodes, source infos and
+    requested files (needed for byte-identical output; capnp's node and source-info orders are
+    those of its hash tables).
     """
     ours_nodes = ours.nodes or []
     theirs_nodes = theirs.nodes or []
@@ -325,7 +365,7 @@ def compare_requests(
         {n.id: canonical_node(n) for n in ours_nodes},
         {n.id: canonical_node(n) for n in theirs_nodes},
     )
-    return report + _compare_rest(ours, theirs, source_info, version, requested_files)
+    return report + _compare_rest(ours, theirs, source_info, version, requested_files, order)
 
 
 def _canonical_by_id(message: MessageReader) -> Dict[int, bytes]:
@@ -345,6 +385,7 @@ def compare_messages(
     source_info: bool = True,
     version: bool = True,
     requested_files: bool = True,
+    order: bool = False,
 ) -> List[str]:
     """As :func:`compare_requests`, for two messages; nodes are compared by the canonical form
     of the node structs as found in the messages (not as rewritten from the model)."""
@@ -357,7 +398,7 @@ def compare_messages(
         _canonical_by_id(theirs),
     )
     return report + _compare_rest(
-        ours_request, theirs_request, source_info, version, requested_files
+        ours_request, theirs_request, source_info, version, requested_files, order
     )
 
 
@@ -377,6 +418,7 @@ def compare_files(
     source_info: bool = True,
     version: bool = True,
     requested_files: bool = True,
+    order: bool = False,
 ) -> List[str]:
     """As :func:`compare_messages`, for two files holding a framed request each (the output
     of ``capnp compile -o-``)."""
@@ -386,6 +428,7 @@ def compare_files(
         source_info=source_info,
         version=version,
         requested_files=requested_files,
+        order=order,
     )
 
 
@@ -405,6 +448,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument(
         "--no-requested-files", action="store_true", help="do not compare requestedFiles"
     )
+    parser.add_argument(
+        "--order",
+        action="store_true",
+        help="also compare the order of nodes, sourceInfo and requestedFiles",
+    )
     args = parser.parse_args(argv)
     try:
         report = compare_files(
@@ -413,6 +461,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             source_info=not args.no_source_info,
             version=not args.no_version,
             requested_files=not args.no_requested_files,
+            order=args.order,
         )
     except (OSError, PurecapError) as e:
         print(f"error: {e}", file=sys.stderr)

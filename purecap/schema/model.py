@@ -102,6 +102,11 @@ ANNOTATION_TARGET_NAMES: Tuple[str, ...] = (
 )  # fmt: skip
 
 _POINTER_KINDS = frozenset(("list", "struct", "anyPointer"))
+# Constructor names that differ from the kind (Python names, or taken by a field).
+_CONSTRUCTORS = {"bool": "bool_", "text": "text_", "data": "data_", "list": "list_",
+                 "anyPointer": "any_pointer"}  # fmt: skip
+_UNCONSTRAINED_CONSTRUCTORS = {"anyKind": "any_pointer", "struct": "any_struct",
+                               "list": "any_list", "capability": "capability"}  # fmt: skip
 _FLOAT32 = struct.Struct("<f")
 _FLOAT64 = struct.Struct("<d")
 
@@ -294,7 +299,7 @@ class Type:
 
     @classmethod
     def any_pointer(cls, unconstrained_kind: str = "anyKind") -> Type:
-        """``AnyPointer`` (or ``AnyStruct``/``AnyList``/``Capability`` by ``unconstrained_kind``)."""
+        """``AnyPointer``, or ``AnyStruct``/``AnyList``/``Capability`` by ``unconstrained_kind``."""
         if unconstrained_kind not in UNCONSTRAINED_KINDS:
             raise ValueError(f"unknown unconstrained AnyPointer kind {unconstrained_kind!r}")
         return cls("anyPointer", unconstrained_kind=unconstrained_kind)
@@ -324,7 +329,9 @@ class Type:
     @classmethod
     def implicit_method_parameter(cls, parameter_index: int) -> Type:
         return cls(
-            "anyPointer", any_pointer_kind="implicitMethodParameter", parameter_index=parameter_index
+            "anyPointer",
+            any_pointer_kind="implicitMethodParameter",
+            parameter_index=parameter_index,
         )
 
     # Questions.
@@ -355,7 +362,22 @@ class Type:
         return self._key() == other._key()
 
     def __repr__(self) -> str:
-        return "Type(" + ", ".join(repr(p) for p in self._key()) + ")"
+        # Written as the constructor call that makes this type (ids in hex, as capnp prints
+        # them), so a difference report reads like code.
+        k = self.kind
+        if k == "list":
+            return f"Type.list_of({self.element_type!r})"
+        if k in ("enum", "struct", "interface"):
+            brand = "" if self.brand is None else f", {self.brand!r}"
+            return f"Type.{k}(0x{self.type_id:x}{brand})"
+        if k == "anyPointer":
+            a = self.any_pointer_kind
+            if a == "parameter":
+                return f"Type.parameter(0x{self.scope_id:x}, {self.parameter_index})"
+            if a == "implicitMethodParameter":
+                return f"Type.implicit_method_parameter({self.parameter_index})"
+            return f"Type.{_UNCONSTRAINED_CONSTRUCTORS.get(self.unconstrained_kind, '?')}()"
+        return "Type.bool_()" if k == "bool" else f"Type.{k}()"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,20 +519,22 @@ class Value:
         return self._key() == other._key()
 
     def __repr__(self) -> str:
+        # The constructor call; pointer content is shown as its canonical encoding in hex.
         k = self.kind
+        name = "Value." + _CONSTRUCTORS.get(k, k)
         if k in ("void", "interface"):
-            return f"Value.{k}"
+            return f"{name}()"
         if k == "text":
-            return f"Value.text({self.text!r})"
+            return f"{name}({self.text!r})"
         if k == "data":
-            return f"Value.data({self.data!r})"
+            return f"{name}({self.data!r})"
         if k in _POINTER_KINDS:
             if self.pointer is None or self.pointer.is_null():
-                return f"Value.{k}(null)"
-            return f"Value.{k}(<{pointer_canonical_bytes(self.pointer).hex()}>)"
+                return f"{name}(None)"
+            return f"{name}(<{pointer_canonical_bytes(self.pointer).hex()}>)"
         if isinstance(self.scalar, float) and (math.isnan(self.scalar) or math.isinf(self.scalar)):
-            return f"Value.{k}(float({str(self.scalar)!r}))"
-        return f"Value.{k}({self.scalar!r})"
+            return f"{name}(float({str(self.scalar)!r}))"
+        return f"{name}({self.scalar!r})"
 
 
 @dataclass
@@ -734,7 +758,9 @@ class Node:
     def _body(self, cls: _ClassOf[_B]) -> _B:
         body = self.body
         if not isinstance(body, cls):
-            raise TypeError(f"node {self.display_name!r} is a {self.which}, not a {_BODY_NAMES[cls]}")
+            raise TypeError(
+                f"node {self.display_name!r} is a {self.which}, not a {_BODY_NAMES[cls]}"
+            )
         return body
 
 

@@ -115,9 +115,11 @@ def test_types_and_pointer_values() -> None:
     s.default_value = Value.struct(None)
     report = compare_requests(ours, load("features.bin"))
     assert len(report) == 2
-    assert "struct.fields[14 'l'].slot.type: ours Type('list', Type('int32')), theirs " \
-           "Type('list', Type('int16'))" in report[0]  # fmt: skip
-    assert "struct.fields[15 's'].slot.default_value: ours Value.struct(null), theirs " \
+    assert report[0].endswith(
+        "struct.fields[14 'l'].slot.type: ours Type.list_of(Type.int32()), "
+        "theirs Type.list_of(Type.int16())"
+    )
+    assert "struct.fields[15 's'].slot.default_value: ours Value.struct(None), theirs " \
            "Value.struct(<" in report[1]  # fmt: skip
     assert theirs_s.default_value != s.default_value
 
@@ -174,8 +176,10 @@ def test_source_info_version_and_requested_files() -> None:
         "capnpVersion: ours CapnpVersion(major=1, minor=0, micro=0), "
         "theirs CapnpVersion(major=0, minor=9, micro=2)"
     )
-    assert report[1].startswith("sourceInfo of node 0x") and "doc_comment: ours 'changed'" in report[1]
-    assert report[2].startswith("requestedFile 0x") and "(capnp/compat/json.capnp) imports:" in report[2]
+    assert report[1].startswith("sourceInfo of node 0x")
+    assert "doc_comment: ours 'changed'" in report[1]
+    assert report[2].startswith("requestedFile 0x")
+    assert "(capnp/compat/json.capnp) imports:" in report[2]
     assert compare_requests(
         ours, load("json-persistent.bin"), source_info=False, version=False, requested_files=False
     ) == []
@@ -202,7 +206,8 @@ def test_node_differences_and_canonical_node() -> None:
     b = Node(1, "x.capnp:A", 8, body=model.ConstBody(Type.int32(), Value.int32(2)))
     assert canonical_node(a) != canonical_node(b)
     assert only(node_differences(a, b)) == (
-        "node 0x0000000000000001 (x.capnp:A) const.value: ours Value.int32(1), theirs Value.int32(2)"
+        "node 0x0000000000000001 (x.capnp:A) const.value: "
+        "ours Value.int32(1), theirs Value.int32(2)"
     )
     assert node_differences(a, a) == []
 
@@ -230,3 +235,21 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main([str(junk), str(theirs)]) == 2
     assert main([str(tmp_path / "missing.bin"), str(theirs)]) == 2
     assert capsys.readouterr().err.count("error:") == 2
+
+
+def test_order_is_compared_only_when_asked() -> None:
+    ours = load("json-persistent.bin")
+    assert ours.nodes and ours.source_info and ours.requested_files
+    ours.nodes.reverse()
+    ours.source_info.reverse()
+    ours.requested_files.reverse()
+    theirs = load("json-persistent.bin")
+    assert compare_requests(ours, theirs) == []
+    report = compare_requests(ours, theirs, order=True)
+    assert [line.split(" from ")[0] for line in report] == [
+        "nodes order",
+        "sourceInfo order",
+        "requestedFiles order",
+    ]
+    first = (theirs.nodes or [])[0]
+    assert report[0].endswith(f"theirs node 0x{first.id:016x} ({first.display_name})")

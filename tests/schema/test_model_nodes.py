@@ -275,7 +275,8 @@ def test_features_brands_and_generics() -> None:
     assert wrap.param_brand == expected and wrap.result_brand == expected
     leaf = node_named(request, "requests/features.capnp:Leaf")
     supers = leaf.interface.superclasses or []
-    assert [s.id for s in supers] == [derived.id, node_named(request, "requests/features.capnp:Base").id]
+    base = node_named(request, "requests/features.capnp:Base")
+    assert [s.id for s in supers] == [derived.id, base.id]
     everything = node_named(request, "requests/features.capnp:Everything")
     assert field_named(everything, "as").slot.type == Type.any_struct()
     assert field_named(everything, "al").slot.type == Type.any_list()
@@ -317,6 +318,11 @@ def test_type_equality_looks_at_the_member_in_use() -> None:
     assert Type.implicit_method_parameter(0) == Type.implicit_method_parameter(0)
     assert Type.primitive("float64") == Type.float64()
     assert Type.text().is_pointer and not Type.enum(3).is_pointer
+    assert repr(Type.list_of(Type.bool_())) == "Type.list_of(Type.bool_())"
+    assert repr(Type.struct(0x1F, Brand())) == "Type.struct(0x1f, Brand(scopes=None))"
+    assert repr(Type.any_struct()) == "Type.any_struct()"
+    assert repr(Type.parameter(0xA, 1)) == "Type.parameter(0xa, 1)"
+    assert repr(Type.implicit_method_parameter(2)) == "Type.implicit_method_parameter(2)"
     with pytest.raises(ValueError):
         Type("integer")
     with pytest.raises(ValueError):
@@ -339,7 +345,10 @@ def test_value_equality() -> None:
     assert Value.default_for(Type.capability()) == Value.any_pointer(None)
     with pytest.raises(ValueError):
         Value("string")
-    assert "Value.int32(5)" == repr(Value.int32(5))
+    assert repr(Value.int32(5)) == "Value.int32(5)"
+    assert repr(Value.text_(None)) == "Value.text_(None)"
+    assert repr(Value.float32(math.nan)) == "Value.float32(float('nan'))"
+    assert repr(Value.interface()) == "Value.interface()"
 
 
 def test_pointer_values_compare_by_canonical_form() -> None:
@@ -387,7 +396,9 @@ def hand_built_request() -> CodeGeneratorRequest:
     lst = items.root_pointer().init_list(ElementSize.FOUR_BYTES, 2)
     lst.set_primitive(0, _I32, -1)
     lst.set_primitive(1, _I32, 2)
-    brand = Brand([BrandScope(10, [Binding.unbound(), Binding(Type.text())]), BrandScope(11, inherit=True)])
+    brand = Brand(
+        [BrandScope(10, [Binding.unbound(), Binding(Type.text())]), BrandScope(11, inherit=True)]
+    )
     struct_node = Node(
         id=20,
         display_name="x.capnp:S",
