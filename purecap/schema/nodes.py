@@ -5,9 +5,10 @@ messages.
 model came from capnp: the reference builds its request (compiler/capnp.c++
 ``CompilerMain::generateOutput``) by setting ``capnpVersion``, then copying every node into
 ``nodes``, then ``sourceInfo``, then ``requestedFiles``; each copy lays an object's children out
-depth-first in pointer order (layout.c++ ``copyMessage``).  We write in that same order, into a
-:class:`~purecap.wire.builder.MessageBuilder` that allocates segments as ``MallocMessageBuilder``
-does, so the segments come out identical.
+depth-first in pointer order (layout.c++ ``copyMessage``), and ``sourceInfo`` and each file's
+``imports`` are built as orphans and adopted once filled.  We write in that same order, the same
+way, into a :class:`~purecap.wire.builder.MessageBuilder` that allocates segments as
+``MallocMessageBuilder`` does, so the segments come out identical.
 
 :func:`read_request` is the inverse.  It accepts any message (hostile input included): a
 malformed message raises a :class:`~purecap.wire.errors.DecodeError`; a union member this
@@ -24,6 +25,7 @@ from purecap.schema import model
 from purecap.schema import schema_capnp as sc
 from purecap.wire.builder import ListBuilder, MessageBuilder, StructBuilder, transfer_to_target
 from purecap.wire.errors import BuilderError, DecodeError, NestingLimitExceeded
+from purecap.wire.pointers import LIST, ElementSize
 from purecap.wire.reader import MessageReader, StructReader
 
 __all__ = [
@@ -57,8 +59,8 @@ _BOOL, _TEXT, _DATA, _LIST, _ENUM, _STRUCT, _INTERFACE, _ANY = (
 _FLOATS = (_TYPE_INDEX["float32"], _TYPE_INDEX["float64"])
 _POINTER_VALUES = (_LIST, _STRUCT, _ANY)
 _TAG = _struct_module.Struct("<iI")
-_LIST_POINTER = 1  # pointer kind
-_INLINE_COMPOSITE = 7
+_LIST_POINTER = LIST
+_INLINE_COMPOSITE = ElementSize.INLINE_COMPOSITE
 
 
 class UnknownUnionMember(DecodeError):
