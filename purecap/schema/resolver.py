@@ -459,11 +459,18 @@ class BrandedDecl:
             ok, element = param.compile_as_type(errors)
             if not ok:
                 return False, model.Type.list_of(element)
-            if element.kind == "anyPointer" and element.any_pointer_kind == "unconstrained":
-                if element.unconstrained_kind == "anyKind":
+            if element.kind == "anyPointer":
+                # The reference reads ``anyPointer.unconstrained``'s tag even when the element is
+                # a generic parameter; that tag shares its bits with ``parameterIndex``, so
+                # List(T) of a first or second parameter is refused too (capnp 0.9.2 quirk).
+                if element.any_pointer_kind == "unconstrained":
+                    tag = model.UNCONSTRAINED_KINDS.index(element.unconstrained_kind)
+                else:
+                    tag = element.parameter_index
+                if tag == 0:
                     self.add_error(errors, "'List(AnyPointer)' is not supported.")
                     return False, model.Type.list_of(model.Type.void())
-                if element.unconstrained_kind == "struct":
+                if tag == 1:
                     self.add_error(errors, "'List(AnyStruct)' is not supported.")
                     return False, model.Type.list_of(model.Type.void())
             return True, model.Type.list_of(element)

@@ -1207,7 +1207,9 @@ def _dv_from_value(value: model.Value, type_: model.Type) -> _DV:
     if k == "data":
         return _DV("data", value.data or b"")
     if k == "enum":
-        return _DV("enum", int(value.scalar), type_)
+        # schema.capnp stores an enum value as a plain UInt16, and that is what the reference
+        # reads back: an enum constant is an integer, which no enum-typed value accepts.
+        return _DV("int", int(value.scalar))
     if k in ("list", "struct"):
         return _DV(k, value.pointer, type_)
     return _DV(k, value.pointer, type_)
