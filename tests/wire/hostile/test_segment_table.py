@@ -36,11 +36,13 @@ from purecap.wire.errors import (
 )
 from purecap.wire.message import (
     read_flat_message,
+    read_flat_packed_message,
     read_message,
     read_message_from_stream,
     read_messages,
     read_packed_message,
 )
+from purecap.wire.packing import unpack
 from purecap.wire.pointers import struct_pointer
 
 from tests.wire.hostile import NULL, raw, seg, table, w
@@ -261,21 +263,36 @@ def test_flat_message_too_short_for_a_root_pointer() -> None:
 
 def test_packed_input_cut_inside_a_word() -> None:
     # Tag 0x03 (bytes 0 and 1 of the word are non-zero) announces two bytes; one follows.
-    with pytest.raises(PackingError, match="ends inside a word"):
-        read_packed_message(b"\x03\x01")
+    data = b"\x03\x01"
+    with pytest.raises(PackingError, match="ends inside a word: tag 0x03 at byte 0 needs 2"):
+        unpack(data)
+    # Framed, the input ends before the segment table does.
+    with pytest.raises(TruncatedMessage, match="ends inside a word .tag 0x03."):
+        framing.segments_from_packed_buffer(data)
+    with pytest.raises(TruncatedMessage, match="ends inside a word .tag 0x03."):
+        framing.segments_from_packed_stream(io.BytesIO(data))
 
 
 def test_packed_zero_tag_without_its_count() -> None:
     # Tag 0x00 (a zero word) must be followed by the count of further zero words.
     with pytest.raises(PackingError, match="tag 0x00 at byte 0 needs 1 more"):
-        read_packed_message(b"\x00")
+        unpack(b"\x00")
+    with pytest.raises(TruncatedMessage, match="ends inside a word .tag 0x00."):
+        framing.segments_from_packed_buffer(b"\x00")
+    with pytest.raises(TruncatedMessage, match="ends inside a word .tag 0x00."):
+        framing.segments_from_packed_stream(io.BytesIO(b"\x00"))
 
 
 def test_packed_verbatim_run_cut_short() -> None:
-    # Tag 0xFF, its 8 bytes, then a count of 2 verbatim words, of which only one is present.
-    data = b"\xff" + ONE_WORD[:8] + b"\x02" + ONE_WORD[8:16]
-    with pytest.raises(PackingError, match="0xff run"):
-        read_packed_message(data)
+    # Tag 0xFF, its 8 bytes (a table announcing one segment of 3 words), then a count of 2
+    # verbatim words, of which only one (8 bytes) is present.
+    data = b"\xff" + table(0, [3]) + b"\x02" + NULL
+    with pytest.raises(PackingError, match="ends inside a 0xff run"):
+        unpack(data)
+    with pytest.raises(TruncatedMessage, match="0xff run: 2 verbatim words announced"):
+        framing.segments_from_packed_buffer(data)
+    with pytest.raises(TruncatedMessage, match="0xff run: 2 verbatim words announced"):
+        framing.segments_from_packed_stream(io.BytesIO(data))
 
 
 def test_packed_stream_run_past_the_end_of_the_message() -> None:
@@ -307,3 +324,17 @@ def test_packed_zero_runs_are_not_unpacked_past_the_message() -> None:
         except (PackingError, TruncatedMessage):
             pass  # refusing the trailing runs is fine too; expanding them is not
     assert watch.peak is not None and watch.peak < 1024 * 1024
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG in purecap/wire/message.py: read_flat_packed_message() unpacks the whole input "
+    "and never compares the unpacked size with the traversal limit (a flat message has no "
+    "table, so its size is the unpacked size: packing.compute_unpacked_size_words can tell "
+    "it without unpacking)",
+)
+def test_flat_packed_message_larger_than_traversal_limit() -> None:
+    # 64 units '00 ff': 64 * 256 = 16384 zero words from 128 bytes, against a limit of 1000.
+    data = b"\x00\xff" * 64
+    with pytest.raises(TraversalLimitExceeded, match="traversal limit"):
+        read_flat_packed_message(data, traversal_limit_words=1000)
