@@ -24,7 +24,13 @@ import pytest
 
 from purecap.wire.builder import MessageBuilder
 from purecap.wire.errors import PointerOutOfBounds, WrongPointerKind
-from purecap.wire.pointers import ElementSize, PointerType, far_pointer, list_pointer, struct_pointer
+from purecap.wire.pointers import (
+    ElementSize,
+    PointerType,
+    far_pointer,
+    list_pointer,
+    struct_pointer,
+)
 from purecap.wire.reader import MessageReader
 
 from tests.wire.hostile import NULL, blob, message, raw, seg, w

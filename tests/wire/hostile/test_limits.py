@@ -54,9 +54,9 @@ def test_struct_pointing_to_itself_is_stopped_by_the_nesting_limit() -> None:
             node = node.get_struct(0)
             depth += 1
     assert depth == 64
-    with pytest.raises(NestingLimitExceeded):
+    with pytest.raises(NestingLimitExceeded, match="nesting limit"):
         msg.total_size()
-    with pytest.raises(NestingLimitExceeded):
+    with pytest.raises(NestingLimitExceeded, match="nesting limit"):
         MessageBuilder().set_root(msg.get_root())
 
 
@@ -64,10 +64,10 @@ def test_struct_cycle_without_nesting_limit_is_stopped_by_the_traversal_limit() 
     # With the nesting limit off, each trip round the cycle still costs a word of the budget.
     msg = _self_cycle(ReadLimits(traversal_limit_words=5000, nesting_limit=None))
     began = time.perf_counter()
-    with pytest.raises(TraversalLimitExceeded):
+    with pytest.raises(TraversalLimitExceeded, match="traversal limit"):
         msg.total_size()
     msg.reset_budget()
-    with pytest.raises(TraversalLimitExceeded):
+    with pytest.raises(TraversalLimitExceeded, match="traversal limit"):
         MessageBuilder().set_root(msg.get_root())
     assert time.perf_counter() - began < 1.0
 
@@ -82,12 +82,12 @@ def test_list_containing_itself_is_stopped_by_the_nesting_limit() -> None:
         )
     )
     lst = msg.root_pointer().get_list(ElementSize.POINTER)
-    with pytest.raises(NestingLimitExceeded):
+    with pytest.raises(NestingLimitExceeded, match="nesting limit"):
         for _ in range(1000):
             lst = lst.get_list(0, ElementSize.POINTER)
-    with pytest.raises(NestingLimitExceeded):
+    with pytest.raises(NestingLimitExceeded, match="nesting limit"):
         msg.total_size()
-    with pytest.raises(NestingLimitExceeded):
+    with pytest.raises(NestingLimitExceeded, match="nesting limit"):
         MessageBuilder().root_pointer().set(msg.root_pointer())
 
 
@@ -110,14 +110,14 @@ def test_legit_100_deep_chain_exceeds_nesting_limit_64() -> None:
     msg = message(_chain(100))
     node = msg.get_root()
     depth = 1
-    with pytest.raises(NestingLimitExceeded):
+    with pytest.raises(NestingLimitExceeded, match="nesting limit"):
         while True:
             node = node.get_struct(0)
             depth += 1
     assert depth == 64  # the root plus 63 levels below it
-    with pytest.raises(NestingLimitExceeded):
+    with pytest.raises(NestingLimitExceeded, match="nesting limit"):
         msg.total_size()
-    with pytest.raises(NestingLimitExceeded):
+    with pytest.raises(NestingLimitExceeded, match="nesting limit"):
         MessageBuilder().set_root(msg.get_root())
     # Raised, the limit lets the same message through, whole.
     deep = message(_chain(100), limits=ReadLimits(nesting_limit=100))
@@ -129,7 +129,7 @@ def test_legit_100_deep_chain_exceeds_nesting_limit_64() -> None:
 
 def test_nesting_limit_zero_refuses_even_the_root() -> None:
     msg = message(seg(w(struct_pointer(0, 1, 0)), raw(1)), limits=ReadLimits(nesting_limit=0))
-    with pytest.raises(NestingLimitExceeded):
+    with pytest.raises(NestingLimitExceeded, match="nesting limit"):
         msg.get_root()
     # A null root is not followed, so it is not refused.
     assert message(seg(NULL), limits=ReadLimits(nesting_limit=0)).get_root().data_size == 0
@@ -165,9 +165,9 @@ def test_shared_object_is_charged_on_every_read() -> None:
     with pytest.raises(TraversalLimitExceeded, match="traversal limit of 500 words"):
         root.get_list(4, ElementSize.EIGHT_BYTES)
     # total_size() and copying charge the same budget (C++ targetSize/copyPointer do).
-    with pytest.raises(TraversalLimitExceeded):
+    with pytest.raises(TraversalLimitExceeded, match="traversal limit"):
         message(seg(*words), limits=limits).total_size()
-    with pytest.raises(TraversalLimitExceeded):
+    with pytest.raises(TraversalLimitExceeded, match="traversal limit"):
         MessageBuilder().set_root(message(seg(*words), limits=limits).get_root())
 
 
@@ -175,7 +175,7 @@ def test_traversal_limit_boundary_is_exact() -> None:
     # A root struct of 3 data words costs exactly 3 words.
     body = seg(w(struct_pointer(0, 3, 0)), raw(1), raw(2), raw(3))
     assert message(body, limits=ReadLimits(traversal_limit_words=3)).get_root().data_size == 24
-    with pytest.raises(TraversalLimitExceeded):
+    with pytest.raises(TraversalLimitExceeded, match="traversal limit"):
         message(body, limits=ReadLimits(traversal_limit_words=2)).get_root()
 
 
@@ -183,7 +183,7 @@ def test_total_size_spends_the_readers_budget() -> None:
     body = seg(w(struct_pointer(0, 3, 0)), raw(1), raw(2), raw(3))
     msg = message(body, limits=ReadLimits(traversal_limit_words=5))
     assert msg.total_size() == (3, 0)  # 3 of 5 words spent
-    with pytest.raises(TraversalLimitExceeded):
+    with pytest.raises(TraversalLimitExceeded, match="traversal limit"):
         msg.get_root()  # 3 more would make 6
     msg.reset_budget()
     assert msg.get_root().data_size == 24

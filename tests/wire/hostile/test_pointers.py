@@ -143,7 +143,7 @@ def test_struct_pointer_ends_one_word_past_segment() -> None:
             raw(7),
         )
     )
-    with pytest.raises(PointerOutOfBounds):
+    with pytest.raises(PointerOutOfBounds, match="outside"):
         msg.get_root()
     # ... while a struct that ends exactly at the segment's end is fine.
     ok = message(seg(w(struct_pointer(0, 1, 0)), raw(7)))
@@ -160,9 +160,9 @@ def test_nested_struct_pointer_out_of_bounds() -> None:
         root.get_struct(0)
     assert (info.value.segment, info.value.word_offset) == (0, 1)
     # total_size() and copying take the same pointer and must reject it the same way.
-    with pytest.raises(PointerOutOfBounds):
+    with pytest.raises(PointerOutOfBounds, match="outside"):
         msg.total_size()
-    with pytest.raises(PointerOutOfBounds):
+    with pytest.raises(PointerOutOfBounds, match="outside"):
         MessageBuilder().set_root(root)
 
 
@@ -300,7 +300,7 @@ def test_data_pointer_largest_byte_count() -> None:
         # word 1: list pointer A=1, B=0, C=2 (bytes), D=2**29-1 bytes (~512 MiB claimed)
         w(list_pointer(0, BYTE, (1 << 29) - 1)),
     )
-    with pytest.raises(PointerOutOfBounds):
+    with pytest.raises(PointerOutOfBounds, match="outside"):
         msg.get_root().get_data(0)
 
 
