@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterator, Sequence
 
 from purecap.errors import PurecapError
 from purecap.wire import framing, packing
 from purecap.wire.builder import SUGGESTED_FIRST_SEGMENT_WORDS, MAX_SEGMENT_WORDS, MessageBuilder
 from purecap.wire.canonical import canonicalize, flatten
-from purecap.wire.errors import NotCanonical
+from purecap.wire.errors import NotCanonical, TraversalLimitExceeded
 from purecap.wire.limits import DEFAULT_TRAVERSAL_LIMIT_WORDS, ReadLimits
 from purecap.wire.reader import MessageReader, StructReader
 
@@ -84,15 +84,24 @@ def _limits_for(size_bytes: int) -> ReadLimits:
 
 def _messages(data: bytes, source: str) -> Iterator[StructReader]:
     limits = _limits_for(len(data))
+    limit = limits.traversal_limit_words
     if source in ("binary", "packed"):
-        if source == "packed":
-            data = packing.unpack(data)
         offset = 0
         while offset < len(data):
-            segments, offset = framing.segments_from_buffer(data, offset, None)
+            segments: Sequence[Any]
+            if source == "packed":
+                # Unpack one message at a time, only as much as its table announces.
+                segments, offset = framing.segments_from_packed_buffer(data, offset, limit)
+            else:
+                segments, offset = framing.segments_from_buffer(data, offset, limit)
             yield MessageReader(segments, limits).get_root()
         return
     if source == "flat-packed":
+        words = packing.compute_unpacked_size_words(data)
+        if limit is not None and words > limit:
+            raise TraversalLimitExceeded(
+                f"flat packed input unpacks to {words} words, more than the limit of {limit}"
+            )
         data = packing.unpack(data)
     message = MessageReader(framing.flat_segments(data), limits)
     if source == "canonical" and not message.is_canonical():

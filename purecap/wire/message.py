@@ -15,6 +15,7 @@ from typing import IO, Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 from purecap.wire import framing, packing
 from purecap.wire.builder import MessageBuilder
+from purecap.wire.errors import TraversalLimitExceeded
 from purecap.wire.limits import DEFAULT_NESTING_LIMIT, DEFAULT_TRAVERSAL_LIMIT_WORDS, ReadLimits
 from purecap.wire.reader import MessageReader
 
@@ -94,12 +95,10 @@ def read_packed_message(
     traversal_limit_words: _Limit = DEFAULT_TRAVERSAL_LIMIT_WORDS,
     nesting_limit: _Limit = DEFAULT_NESTING_LIMIT,
 ) -> MessageReader:
-    """A packed, framed message (unpacked first: packing cannot be read in place)."""
-    return read_message(
-        packing.unpack(data),
-        traversal_limit_words=traversal_limit_words,
-        nesting_limit=nesting_limit,
-    )
+    """A packed, framed message. Only what the segment table announces is unpacked (after the
+    table was checked against the traversal limit), so trailing zero runs cannot inflate."""
+    segments, _ = framing.segments_from_packed_buffer(data, 0, traversal_limit_words)
+    return MessageReader(segments, _limits(traversal_limit_words, nesting_limit))
 
 
 def read_flat_message(
@@ -120,6 +119,14 @@ def read_flat_packed_message(
     traversal_limit_words: _Limit = DEFAULT_TRAVERSAL_LIMIT_WORDS,
     nesting_limit: _Limit = DEFAULT_NESTING_LIMIT,
 ) -> MessageReader:
+    if traversal_limit_words is not None:
+        # A flat message has no table: its size is the unpacked size, known without unpacking.
+        words = packing.compute_unpacked_size_words(data)
+        if words > traversal_limit_words:
+            raise TraversalLimitExceeded(
+                f"flat packed message of {words} words is larger than the traversal limit of "
+                f"{traversal_limit_words} words"
+            )
     return read_flat_message(
         packing.unpack(data),
         traversal_limit_words=traversal_limit_words,

@@ -303,13 +303,6 @@ def test_packed_stream_run_past_the_end_of_the_message() -> None:
         framing.segments_from_packed_stream(io.BytesIO(data))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG in purecap/wire/message.py: read_packed_message() unpacks the whole input "
-    "(packing.unpack) before the segment table is looked at, so each 2-byte zero run "
-    "'00 ff' becomes 2 KiB in memory (1024x); framing.segments_from_packed_buffer reads "
-    "only what the table announces",
-)
 def test_packed_zero_runs_are_not_unpacked_past_the_message() -> None:
     try:
         import tracemalloc  # noqa: F401
@@ -326,13 +319,6 @@ def test_packed_zero_runs_are_not_unpacked_past_the_message() -> None:
     assert watch.peak is not None and watch.peak < 1024 * 1024
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG in purecap/wire/message.py: read_flat_packed_message() unpacks the whole input "
-    "and never compares the unpacked size with the traversal limit (a flat message has no "
-    "table, so its size is the unpacked size: packing.compute_unpacked_size_words can tell "
-    "it without unpacking)",
-)
 def test_flat_packed_message_larger_than_traversal_limit() -> None:
     # 64 units '00 ff': 64 * 256 = 16384 zero words from 128 bytes, against a limit of 1000.
     data = b"\x00\xff" * 64
