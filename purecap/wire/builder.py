@@ -619,8 +619,8 @@ def init_blob_at(
     message: MessageBuilder, segment_index: int, ref: int, size: int
 ) -> Tuple[int, int]:
     """Allocate a byte list of ``size`` zero bytes at ``ref``: ``(segment, byte offset)``."""
-    if size > MAX_LIST_ELEMENTS:
-        raise BuilderError(f"blob of {size} bytes: at most {MAX_LIST_ELEMENTS} bytes")
+    if not 0 <= size <= MAX_LIST_ELEMENTS:
+        raise BuilderError(f"blob of {size} bytes: a blob holds 0 to {MAX_LIST_ELEMENTS} bytes")
     return allocate_object(message, segment_index, ref, (size + 7) >> 3, LIST, 2 | (size << 3))
 
 
@@ -879,19 +879,20 @@ class ListBuilder:
 
     def get_bool(self, index: int) -> bool:
         index = self._check(index)
-        bit = index * self.step_bits
-        return bool(self.segment[self.start + (bit >> 3)] & (1 << (bit & 7)))
+        if self.data_bits == 0:
+            return False
+        # Bit ``index`` whatever the step, as in ListReader.get_bool.
+        return bool(self.segment[self.start + (index >> 3)] & (1 << (index & 7)))
 
     def set_bool(self, index: int, value: bool) -> None:
         index = self._check(index)
         if self.data_bits == 0:
             raise BuilderError("list elements are too small for this value")
-        bit = index * self.step_bits
-        at = self.start + (bit >> 3)
+        at = self.start + (index >> 3)
         if value:
-            self.segment[at] |= 1 << (bit & 7)
+            self.segment[at] |= 1 << (index & 7)
         else:
-            self.segment[at] &= ~(1 << (bit & 7)) & 0xFF
+            self.segment[at] &= ~(1 << (index & 7)) & 0xFF
 
     def get_struct(self, index: int) -> StructBuilder:
         """Element ``index`` of a struct list."""
@@ -1026,6 +1027,8 @@ class PointerBuilder:
 
     def set_capability(self, cap_index: Optional[int]) -> None:
         """Point at entry ``cap_index`` of the message's capability table (None: null)."""
+        if cap_index is not None and not 0 <= cap_index <= 0xFFFFFFFF:
+            raise BuilderError(f"capability index {cap_index} does not fit 32 bits")
         zero_object(self.message, self.segment_index, self.offset)
         seg = self.message.segments[self.segment_index]
         if cap_index is None:

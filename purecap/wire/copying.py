@@ -194,7 +194,7 @@ def _copy_pending(dst: MessageBuilder, stack: List[_Task], canonical: bool) -> N
         kind = lo & 3
         start = ref + 8 + ((lo >> 2) << 3)
         if kind == FAR:
-            si, start, lo, hi = follow_far(arena, si, ref, lo, hi)
+            si, start, lo, hi, _, _ = follow_far(arena, si, ref, lo, hi)
             seg = arena.segments[si]
             kind = lo & 3
             if kind == FAR:
@@ -336,7 +336,7 @@ def _total_size(stack: List[_SizeTask], words: int = 0, caps: int = 0) -> Tuple[
         kind = lo & 3
         start = ref + 8 + ((lo >> 2) << 3)
         if kind == FAR:
-            si, start, lo, hi = follow_far(arena, si, ref, lo, hi)
+            si, start, lo, hi, _, _ = follow_far(arena, si, ref, lo, hi)
             seg = arena.segments[si]
             kind = lo & 3
             if kind == FAR:

@@ -152,11 +152,12 @@ def _where(arena: MessageReader, segment_index: int, byte_offset: int) -> Tuple[
 
 def follow_far(
     arena: MessageReader, segment_index: int, ref_offset: int, lo: int, hi: int
-) -> Tuple[int, int, int, int]:
+) -> Tuple[int, int, int, int, int, int]:
     """Resolve a far pointer (at ``ref_offset`` in ``segment_index``, halves ``lo``/``hi``).
 
-    Returns ``(segment index, byte offset of the object, lo, hi)`` where lo/hi now describe the
-    object (the landing pad's pointer, or the tag after a double-far pad). A landing pad that is
+    Returns ``(segment index, byte offset of the object, lo, hi, where segment, where offset)``
+    where lo/hi now describe the object (the landing pad's pointer, or the tag after a
+    double-far pad) and "where" locates that describing word, for error messages. A landing pad that is
     itself a far pointer is rejected (``WrongPointerKind`` from the caller's kind check), so far
     chains and loops cannot occur.
     """
@@ -187,7 +188,7 @@ def follow_far(
             raise WrongPointerKind(
                 "far pointer's landing pad is itself a far pointer", pad_segment, pad_word
             )
-        return pad_segment, pad_offset + 8 + ((plo >> 2) << 3), plo, phi
+        return pad_segment, pad_offset + 8 + ((plo >> 2) << 3), plo, phi, pad_segment, pad_offset
     # Double-far: the pad is a far pointer to the object's first word, then the object's tag.
     if plo & 3 != FAR:
         raise WrongPointerKind(
@@ -206,7 +207,7 @@ def follow_far(
         raise WrongPointerKind(
             "the tag of a double-far landing pad is a far pointer", pad_segment, pad_word + 1
         )
-    return phi, ((plo >> 3) & 0x1FFFFFFF) << 3, tlo, thi
+    return phi, ((plo >> 3) & 0x1FFFFFFF) << 3, tlo, thi, pad_segment, pad_offset + 8
 
 
 def _kind_error(expected: str, lo: int, segment_index: int, ref_offset: int) -> WrongPointerKind:
@@ -227,24 +228,27 @@ def read_struct(
     """Read the struct pointer at ``ref_offset`` (layout.c++ ``readStructPointer``)."""
     seg = arena.segments[segment_index]
     lo, hi = _HALVES(seg, ref_offset)
+    where_seg, where = segment_index, ref_offset  # the word to blame in errors
     if lo == 0 and hi == 0:
         return EMPTY_STRUCT if default is None else default
     if nesting_limit <= 0:
         raise NestingLimitExceeded(
             "message is too deeply nested (or contains a pointer cycle): nesting limit reached",
-            segment_index,
-            ref_offset >> 3,
+            where_seg,
+            where >> 3,
         )
     kind = lo & 3
     if kind == STRUCT:
         start = ref_offset + 8 + ((lo >> 2) << 3)
     elif kind == FAR:
-        segment_index, start, lo, hi = follow_far(arena, segment_index, ref_offset, lo, hi)
+        segment_index, start, lo, hi, where_seg, where = follow_far(
+            arena, segment_index, ref_offset, lo, hi
+        )
         seg = arena.segments[segment_index]
         if lo & 3 != STRUCT:
-            raise _kind_error("struct", lo, segment_index, ref_offset)
+            raise _kind_error("struct", lo, where_seg, where)
     else:
-        raise _kind_error("struct", lo, segment_index, ref_offset)
+        raise _kind_error("struct", lo, where_seg, where)
     data_words = hi & 0xFFFF
     pointer_count = hi >> 16
     size = data_words + pointer_count
@@ -252,8 +256,8 @@ def read_struct(
         raise PointerOutOfBounds(
             f"struct pointer targets words {start >> 3}..{(start >> 3) + size} outside its "
             f"segment of {len(seg) >> 3} words",
-            segment_index,
-            ref_offset >> 3,
+            where_seg,
+            where >> 3,
         )
     arena.charge(size, segment_index, start >> 3)
     data_size = data_words << 3
@@ -285,6 +289,7 @@ def read_list(
     """
     seg = arena.segments[segment_index]
     lo, hi = _HALVES(seg, ref_offset)
+    where_seg, where = segment_index, ref_offset  # the word to blame in errors
     if lo == 0 and hi == 0:
         if default is not None:
             return default
@@ -292,19 +297,21 @@ def read_list(
     if nesting_limit <= 0:
         raise NestingLimitExceeded(
             "message is too deeply nested (or contains a pointer cycle): nesting limit reached",
-            segment_index,
-            ref_offset >> 3,
+            where_seg,
+            where >> 3,
         )
     kind = lo & 3
     if kind == LIST:
         start = ref_offset + 8 + ((lo >> 2) << 3)
     elif kind == FAR:
-        segment_index, start, lo, hi = follow_far(arena, segment_index, ref_offset, lo, hi)
+        segment_index, start, lo, hi, where_seg, where = follow_far(
+            arena, segment_index, ref_offset, lo, hi
+        )
         seg = arena.segments[segment_index]
         if lo & 3 != LIST:
-            raise _kind_error("list", lo, segment_index, ref_offset)
+            raise _kind_error("list", lo, where_seg, where)
     else:
-        raise _kind_error("list", lo, segment_index, ref_offset)
+        raise _kind_error("list", lo, where_seg, where)
 
     element_size = hi & 7
     if element_size == _INLINE_COMPOSITE:
@@ -313,8 +320,8 @@ def read_list(
             raise PointerOutOfBounds(
                 f"struct list of {word_count} words (plus tag) at word {start >> 3} is outside "
                 f"its segment of {len(seg) >> 3} words",
-                segment_index,
-                ref_offset >> 3,
+                where_seg,
+                where >> 3,
             )
         arena.charge(word_count + 1, segment_index, start >> 3)
         tag_lo, tag_hi = _HALVES(seg, start)
@@ -344,20 +351,20 @@ def read_list(
                 raise ListElementSizeMismatch(
                     "found a struct list where a bit list was expected (upgrading Bool lists to "
                     "struct lists is not supported)",
-                    segment_index,
-                    ref_offset >> 3,
+                    where_seg,
+                    where >> 3,
                 )
             if 2 <= expected <= 5 and data_words == 0:
                 raise ListElementSizeMismatch(
                     "expected a list of primitives, found a list of pointer-only structs",
-                    segment_index,
-                    ref_offset >> 3,
+                    where_seg,
+                    where >> 3,
                 )
             if expected == _POINTER and pointer_count == 0:
                 raise ListElementSizeMismatch(
                     "expected a list of pointers, found a list of data-only structs",
-                    segment_index,
-                    ref_offset >> 3,
+                    where_seg,
+                    where >> 3,
                 )
         return ListReader(
             arena,
@@ -381,8 +388,8 @@ def read_list(
         raise PointerOutOfBounds(
             f"list of {count} {ElementSize(element_size).name} elements ({words} words) at word "
             f"{start >> 3} is outside its segment of {len(seg) >> 3} words",
-            segment_index,
-            ref_offset >> 3,
+            where_seg,
+            where >> 3,
         )
     arena.charge(words, segment_index, start >> 3)
     if element_size == _VOID:
@@ -392,8 +399,8 @@ def read_list(
             raise ListElementSizeMismatch(
                 "found a bit list where a list of another type was expected (upgrading Bool "
                 "lists to struct lists is not supported)",
-                segment_index,
-                ref_offset >> 3,
+                where_seg,
+                where >> 3,
             )
         if (
             DATA_BITS_PER_ELEMENT[expected] > data_bits
@@ -402,8 +409,8 @@ def read_list(
             raise ListElementSizeMismatch(
                 f"expected a list of {ElementSize(expected).name} elements, found a list of "
                 f"{ElementSize(element_size).name} elements",
-                segment_index,
-                ref_offset >> 3,
+                where_seg,
+                where >> 3,
             )
     return ListReader(
         arena,
@@ -426,6 +433,7 @@ def read_blob(
     (layout.c++ ``readTextPointer``/``readDataPointer``)."""
     seg = arena.segments[segment_index]
     lo, hi = _HALVES(seg, ref_offset)
+    where_seg, where = segment_index, ref_offset  # the word to blame in errors
     if lo == 0 and hi == 0:
         return None
     what = "text" if text else "data"
@@ -433,18 +441,20 @@ def read_blob(
     if kind == LIST:
         start = ref_offset + 8 + ((lo >> 2) << 3)
     elif kind == FAR:
-        segment_index, start, lo, hi = follow_far(arena, segment_index, ref_offset, lo, hi)
+        segment_index, start, lo, hi, where_seg, where = follow_far(
+            arena, segment_index, ref_offset, lo, hi
+        )
         seg = arena.segments[segment_index]
         if lo & 3 != LIST:
-            raise _kind_error(f"list ({what})", lo, segment_index, ref_offset)
+            raise _kind_error(f"list ({what})", lo, where_seg, where)
     else:
-        raise _kind_error(f"list ({what})", lo, segment_index, ref_offset)
+        raise _kind_error(f"list ({what})", lo, where_seg, where)
     if hi & 7 != 2:
         raise ListElementSizeMismatch(
             f"expected {what} (a list of bytes), found a list of {ElementSize(hi & 7).name} "
             "elements",
-            segment_index,
-            ref_offset >> 3,
+            where_seg,
+            where >> 3,
         )
     size = hi >> 3
     words = (size + 7) >> 3
@@ -452,13 +462,13 @@ def read_blob(
         raise PointerOutOfBounds(
             f"{what} of {size} bytes at word {start >> 3} is outside its segment of "
             f"{len(seg) >> 3} words",
-            segment_index,
-            ref_offset >> 3,
+            where_seg,
+            where >> 3,
         )
     arena.charge(words, segment_index, start >> 3)
     if text:
         if size == 0 or seg[start + size - 1] != 0:
-            raise InvalidText("text is not NUL-terminated", segment_index, ref_offset >> 3)
+            raise InvalidText("text is not NUL-terminated", where_seg, where >> 3)
         size -= 1
     return memoryview(seg)[start : start + size]
 
@@ -489,7 +499,7 @@ def pointer_type(arena: MessageReader, segment_index: int, ref_offset: int) -> P
         return PointerType.NULL
     kind = lo & 3
     if kind == FAR:
-        _, _, lo, hi = follow_far(arena, segment_index, ref_offset, lo, hi)
+        lo, hi = follow_far(arena, segment_index, ref_offset, lo, hi)[2:4]
         kind = lo & 3
     if kind == STRUCT:
         return PointerType.STRUCT
@@ -740,8 +750,9 @@ class ListReader:
         index = self._check(index)
         if self.data_bits == 0:
             return False
-        bit = index * self.step_bits
-        return bool(self.segment[self.start + (bit >> 3)] & (1 << (bit & 7)))
+        # Bit ``index`` of the list's data, whatever the step: a byte list read as List(Bool)
+        # yields its consecutive bits, as C++ does (layout.h "Ignore step for bit lists").
+        return bool(self.segment[self.start + (index >> 3)] & (1 << (index & 7)))
 
     def primitives(self, fmt: struct.Struct) -> List[Any]:
         """All elements at once (one ``unpack_from`` when elements are packed tightly)."""

@@ -180,11 +180,6 @@ def test_values_that_do_not_fit_are_builder_errors(fmt: struct.Struct, value: fl
         lst.set_primitive(0, fmt, value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG in purecap/wire/builder.py: PointerBuilder.set_capability and init_blob_at do "
-    "not range-check, so struct.error escapes instead of BuilderError",
-)
 @pytest.mark.parametrize("action", ["cap 2**32", "cap -1", "data -1"])
 def test_out_of_range_capability_indexes_and_blob_sizes_are_builder_errors(action: str) -> None:
     """A capability index must fit 32 bits and a blob size cannot be negative: BuilderError."""

@@ -565,7 +565,7 @@ def test_incompatible_list_upgrades_are_rejected(
         ((lp(0, EIGHT, 2), w(0x0102030405060708, 9)), BYTE),  # larger elements: first bytes
         ((lp(0, EIGHT, 2), w(0x0102030405060708, 9)), FOUR),
         ((lp(0, FOUR, 2), w(0)), VOID),
-        ((lp(0, BYTE, 2), w(0x0201)), BIT),  # accepted by C++ too (see the xfail below)
+        ((lp(0, BYTE, 2), w(0x0201)), BIT),  # accepted by C++ too (bits read consecutively, see below)
     ],
 )
 def test_compatible_list_reads(words: Tuple[bytes, ...], expected: ElementSize) -> None:
@@ -580,12 +580,6 @@ def test_compatible_list_reads(words: Tuple[bytes, ...], expected: ElementSize) 
         assert len(lst.bools()) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (divergence from C++) in purecap/wire/reader.py: ListReader.get_bool steps by "
-    "the element size; C++ ListReader::getDataElement<bool> ignores the step (layout.h: 'Ignore "
-    "step for bit lists'), so a byte list read as List(Bool) yields its consecutive bits",
-)
 def test_bool_list_view_of_a_byte_list_reads_consecutive_bits_like_cpp() -> None:
     """readListPointer accepts a BYTE list where a BIT list is expected (1 data bit <= 8), and
     C++ then reads bit ``i`` of the list's data for element ``i``, whatever the step."""
@@ -669,12 +663,6 @@ def test_far_pointer_errors(segments: Tuple[bytes, ...], error: type) -> None:
     assert isinstance(info.value, DecodeError) and info.value.segment is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG in purecap/wire/reader.py: after follow_far, read_struct/read_list/read_blob "
-    "report errors with the object's segment but the word offset of the original pointer (in "
-    "another segment), naming a word that is neither the far pointer nor its landing pad",
-)
 def test_errors_behind_a_far_pointer_name_the_pointer_or_its_pad() -> None:
     """A bad landing pad is reported where the far pointer is (segment 0, word 1) or where the
     pad is (segment 1, word 2)."""
