@@ -8,7 +8,7 @@ directly.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import pytest
 
@@ -191,7 +191,7 @@ def test_brand_errors(tmp_path: Path) -> None:
     ],
 )
 def test_normalize_relative(
-    base: tuple, path: str, expected: Optional[tuple]  # type: ignore[type-arg]
+    base: Tuple[str, ...], path: str, expected: Optional[Tuple[str, ...]]
 ) -> None:
     assert normalize_relative(base, path) == expected
 
