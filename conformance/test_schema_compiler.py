@@ -12,11 +12,12 @@ output, and ``-oPLUGIN:DIR`` feeding the same request to a plugin.
 from __future__ import annotations
 
 import os
+import random
 import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
@@ -150,6 +151,126 @@ def test_random_structs_match_capnp(capnp_tool: CapnpTool, tmp_path: Path, seed:
         assert report == [], f"{name}:\n{text}\n" + "\n".join(report[:40])
         checked += 1
     assert checked > RANDOM_FILES_PER_SEED // 2
+
+
+# --- random schemas with default values and constants --------------------------------------------
+
+_PRIMITIVES = (
+    "Void", "Bool", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64",
+    "Float32", "Float64", "Text", "Data", "Color",
+)  # fmt: skip
+_INT_RANGES = {
+    "Int8": (-(2**7), 2**7 - 1),
+    "Int16": (-(2**15), 2**15 - 1),
+    "Int32": (-(2**31), 2**31 - 1),
+    "Int64": (-(2**63), 2**63 - 1),
+    "UInt8": (0, 2**8 - 1),
+    "UInt16": (0, 2**16 - 1),
+    "UInt32": (0, 2**32 - 1),
+    "UInt64": (0, 2**64 - 1),
+}
+_FLOATS = (
+    "inf", "-inf", "nan", "0.0", "-0.0", "1.5", "-2.25e10", "3.4028235e38", "1e-40", "0.1",
+    "1e39", "123456789012345678", "-7",
+)  # fmt: skip
+_TEXT_PIECES = ("a", "b", " ", "\\n", "\\t", "\\\"", "\\x01", "\u00e9", "\\xff", "z")
+
+
+class _ValueSchema:
+    """A random schema: a few structs (unions, lists, references to earlier structs) with random
+    explicit defaults, and constants of random types."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.fields: Dict[str, List[Tuple[str, str]]] = {}
+
+    def type_name(self, depth: int, structs: Sequence[str]) -> str:
+        r = self.rng.random()
+        if r < 0.55 or depth > 2:
+            return self.rng.choice(_PRIMITIVES)
+        if r < 0.8:
+            inner = self.type_name(depth + 1, structs)
+            return f"List({'Int8' if inner == 'Void' else inner})"
+        return self.rng.choice(structs) if structs else "Int32"
+
+    def value(self, type_name: str, depth: int = 0) -> str:
+        rng = self.rng
+        if type_name == "Void":
+            return "void"
+        if type_name == "Bool":
+            return rng.choice(["true", "false"])
+        if type_name in _INT_RANGES:
+            lo, hi = _INT_RANGES[type_name]
+            return str(rng.choice([lo, hi, 0, rng.randint(lo, hi)]))
+        if type_name in ("Float32", "Float64"):
+            return rng.choice(_FLOATS)
+        if type_name in ("Text", "Data"):
+            if type_name == "Data" and rng.random() < 0.3:
+                return '0x"00 ff 10"'
+            return '"' + "".join(rng.choice(_TEXT_PIECES) for _ in range(rng.randint(0, 6))) + '"'
+        if type_name == "Color":
+            return rng.choice(["red", "green", "blue"])
+        if type_name.startswith("List("):
+            inner = type_name[5:-1]
+            return "[" + ", ".join(self.value(inner, depth + 1) for _ in range(rng.randint(0, 4))) + "]"
+        members = self.fields[type_name]
+        chosen = rng.sample(members, min(len(members), rng.randint(0, 4)))
+        return "(" + ", ".join(
+            f"{name} = {self.value(t, depth + 1)}"
+            for name, t in chosen
+            if depth <= 3 or t in _PRIMITIVES
+        ) + ")"
+
+    def text(self, file_id: int) -> str:
+        rng = self.rng
+        out = [f"@0x{file_id:x};", "enum Color { red @0; green @1; blue @2; }"]
+        structs: List[str] = []
+        for index in range(rng.randint(2, 4)):
+            name = f"S{index}"
+            members: List[Tuple[str, str]] = []
+            self.fields[name] = members
+            lines = []
+            ordinal = 0
+            count = rng.randint(1, 7)
+            union_at = rng.randint(0, count) if rng.random() < 0.5 else -1
+            for i in range(count):
+                if i == union_at:
+                    a, b = self.type_name(0, structs), self.type_name(0, structs)
+                    lines.append(f"  union {{ ua{i} @{ordinal} :{a}; ub{i} @{ordinal + 1} :{b}; }}")
+                    members += [(f"ua{i}", a), (f"ub{i}", b)]
+                    ordinal += 2
+                    continue
+                t = self.type_name(0, structs)
+                default = f" = {self.value(t)}" if rng.random() < 0.6 else ""
+                members.append((f"f{i}", t))
+                lines.append(f"  f{i} @{ordinal} :{t}{default};")
+                ordinal += 1
+            out += [f"struct {name} {{", *lines, "}"]
+            structs.append(name)
+        for index in range(rng.randint(0, 4)):
+            t = self.type_name(0, structs)
+            if t != "Void":
+                out.append(f"const c{index} :{t} = {self.value(t)};")
+        return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_values_match_capnp(capnp_tool: CapnpTool, tmp_path: Path, seed: int) -> None:
+    for i in range(40):
+        name = f"v{i}.capnp"
+        text = _ValueSchema(seed * 1009 + i).text((1 << 63) | (seed << 24) | (i << 4) | 0x3)
+        (tmp_path / name).write_text(text)
+        ref = _reference(capnp_tool.exe, tmp_path, [name])
+        ours, errors = _ours(tmp_path, [name], ())
+        if ref.returncode != 0:
+            assert _errors_match(errors, _reference_errors(ref.stderr)), (
+                f"{name}:\n{text}\nours:\n" + "\n".join(errors) + "\ntheirs:\n"
+                + ref.stderr.decode()
+            )
+            continue
+        assert ours is not None, f"{name}:\n{text}\n" + "\n".join(errors)
+        report = compare_messages(read_message(ours), read_message(ref.stdout))
+        assert report == [], f"{name}:\n{text}\n" + "\n".join(report[:40])
 
 
 ERROR_FILES = [

@@ -210,8 +210,17 @@ class Node(TranslatorContext):
         self.translator = NodeTranslator(
             self, self.module.errors, self.decl, self.kind, node, True
         )
-        for aux in self.translator.bootstrap_node_set().aux_nodes:
+        node_set = self.translator.bootstrap_node_set()
+        for aux in node_set.aux_nodes:
             self.compiler.aux_nodes.setdefault(aux.id, aux)
+        if not self.compiler.errors:
+            # The reference validates every node it builds (schema-loader.c++) and reports a
+            # failure -- only when nothing else has gone wrong -- as its own bug.
+            problem = _validation_problem([node_set.node] + node_set.aux_nodes)
+            if problem is not None:
+                self.add_error(
+                    "Internal compiler bug: Bootstrap schema failed validation: " + problem
+                )
 
     def bootstrap_schema(self) -> Optional[model.Node]:
         if not self.get_content(_State.BOOTSTRAP):
@@ -389,6 +398,28 @@ class Node(TranslatorContext):
             node = self.compiler.nodes_by_id.get(annotation.id)
             if node is not None:
                 node.traverse(eagerness, seen)
+
+
+def _validation_problem(nodes: List[model.Node]) -> Optional[str]:
+    """What ``SchemaLoader``'s validator would reject in a compiled node, if anything.
+
+    Only one check can fail for a schema that compiled without errors: a union ordinal written
+    after its members' makes the ``fields`` list leave ordinal order (see
+    :mod:`purecap.schema.layout`).
+    """
+    for node in nodes:
+        if not isinstance(node.body, model.StructBody):
+            continue
+        next_ordinal = 0
+        for field in node.body.fields or ():
+            if field.ordinal is not None:
+                if field.ordinal < next_ordinal:
+                    return (
+                        f"fields were not ordered by ordinal ({node.display_name}, field "
+                        f"'{field.name}': @{field.ordinal} after @{next_ordinal - 1})"
+                    )
+                next_ordinal = field.ordinal + 1
+    return None
 
 
 class CompiledModule:
