@@ -17,8 +17,9 @@ so errors in them go unreported, as in the reference.
 from __future__ import annotations
 
 import enum
-import os
-from typing import Dict, Iterable, List, Optional, Set, Tuple, Union
+import sys
+import threading
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple, TypeVar, Union
 
 from purecap.errors import PurecapError
 from purecap.schema import ast
@@ -584,18 +585,69 @@ def compile_files(
     decide the files' names).  Raises :class:`SchemaErrors` listing every error, or
     :class:`CompileError` when a file or directory cannot be found.
     """
+    paths = list(paths)
+    import_paths = list(import_paths)
+    src_prefixes = list(src_prefixes)
+
+    def work() -> model.CodeGeneratorRequest:
+        try:
+            loader = ModuleLoader(import_paths, standard_import, src_prefixes, cwd)
+        except FileNotFoundError as e:
+            raise CompileError(str(e)) from None
+        compiler = Compiler(loader)
+        for path in paths:
+            source = loader.load_source(path)
+            if source is None:
+                raise CompileError(f"{path}: no such file")
+            compiler.add_source(source)
+        if compiler.errors:
+            raise SchemaErrors(compiler.errors)
+        return compiler.request()
+
+    return _with_deep_stack(work)
+
+
+#: Python stack depth and thread stack size for compiling.  Chains of declarations (a constant
+#: defined by another constant, by another...; aliases of aliases; struct defaults nesting other
+#: structs' defaults) are followed recursively, as in the reference, which has a C++ stack.
+_RECURSION_LIMIT = 60_000
+_STACK_BYTES = 512 * 1024 * 1024
+
+_T = TypeVar("_T")
+
+
+def _with_deep_stack(work: Callable[[], _T]) -> _T:
+    """Run ``work`` on a thread with a big stack and a high recursion limit; a schema that still
+    recurses too deeply is refused with a :class:`CompileError`, never a RecursionError."""
+    result: List[_T] = []
+    failure: List[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except RecursionError:
+            failure.append(
+                CompileError("declarations depend on each other too deeply to compile")
+            )
+        except BaseException as e:  # re-raised in the caller's thread
+            failure.append(e)
+
+    old_limit = sys.getrecursionlimit()
     try:
-        loader = ModuleLoader(import_paths, standard_import, src_prefixes, cwd)
-    except FileNotFoundError as e:
-        raise CompileError(str(e)) from None
-    compiler = Compiler(loader)
-    for path in paths:
-        source = loader.load_source(path)
-        if source is None:
-            raise CompileError(f"{path}: no such file")
-        compiler.add_source(source)
-    if compiler.errors:
-        raise SchemaErrors(compiler.errors)
-    return compiler.request()
+        old_size = threading.stack_size(_STACK_BYTES)
+    except (ValueError, RuntimeError):  # a platform that cannot: make do with the default
+        old_size = None
+    try:
+        sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
+        thread = threading.Thread(target=run, name="purecap-compile")
+        thread.start()
+        thread.join()
+    finally:
+        sys.setrecursionlimit(old_limit)
+        if old_size is not None:
+            threading.stack_size(old_size)
+    if failure:
+        raise failure[0]
+    return result[0]
 
 

@@ -1427,11 +1427,15 @@ class _ValueTranslator:
                     )
                     return None
                 try:
+                    # The reference reads embeds without limits; a bound proportional to the
+                    # file still lets every honest message through and stops pointer loops.
                     reader = read_message(
-                        data, traversal_limit_words=None, nesting_limit=None
+                        data, traversal_limit_words=8 * len(data) // 8 + 64, nesting_limit=None
                     )
-                    pointer = reader.root_pointer()
-                    pointer.get_struct()
+                    root = reader.root_pointer()
+                    root.get_struct()
+                    # Copy it out now, so that a malformed message fails here, not later.
+                    pointer = model.detach_pointer(root)
                 except (DecodeError, PurecapError) as e:
                     self.errors.error(
                         source.span, f"Embedded file is not a valid Cap'n Proto message: {e}"

@@ -383,3 +383,41 @@ def test_cli_never_prints_a_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert b"Traceback" not in proc.stderr
     assert proc.stderr.startswith(b"junk.capnp:1:")
+
+
+def test_long_chains_compile(tmp_path: Path) -> None:
+    """Constants defined by constants, 2000 deep: followed like the reference (no
+    RecursionError), and an absurd depth is refused cleanly."""
+    lines = [FILE_ID] + [f"const c{i} :Int32 = .c{i + 1};\n" for i in range(2000)]
+    (tmp_path / "chain.capnp").write_text("".join(lines) + "const c2000 :Int32 = 5;\n")
+    request = compile_files(["chain.capnp"], cwd=str(tmp_path))
+    values = {n.display_name: n.const.value.scalar for n in request.nodes or ()
+              if n.which == "const"}
+    assert values["chain.capnp:c0"] == 5
+
+
+def test_malformed_embedded_message(tmp_path: Path) -> None:
+    (tmp_path / "msg.bin").write_bytes(b"\x00\x00\x00\x00\x05\x00\x00\x00" + b"\xff" * 16)
+    (tmp_path / "odd.bin").write_bytes(b"123")
+    errors = _errors(
+        tmp_path,
+        FILE_ID + "struct S { x @0 :Int32; }\nconst a :S = embed \"msg.bin\";\n"
+        "const b :S = embed \"odd.bin\";\n",
+    )
+    assert [(line, col) for line, col, _ in errors] == [(3, 14), (4, 14)]
+    assert errors[0][2].startswith("Embedded file is not a valid Cap'n Proto message")
+    assert errors[1][2] == "Embedded file is not a valid Cap'n Proto message."
+
+
+def test_union_ordinal_after_members_fails_validation(tmp_path: Path) -> None:
+    errors = _errors(
+        tmp_path,
+        FILE_ID + "struct S { a @0 :Int32; u @3! :union { b @1 :Int32; c @4 :Int32; } "
+        "d @2 :Int32; }\n",
+    )
+    assert len(errors) == 1
+    assert errors[0][:2] == (2, 8)
+    assert errors[0][2].startswith(
+        "Internal compiler bug: Bootstrap schema failed validation: fields were not ordered "
+        "by ordinal"
+    )
