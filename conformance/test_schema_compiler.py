@@ -2,7 +2,7 @@
 
 Every schema is compiled by both compilers and the two ``CodeGeneratorRequest`` s are compared
 node by node (:mod:`purecap.schema.compare`: canonical bytes of each node, source info, requested
-files).  The corpus: the reference's own schemas (``schema.capnp``, ``rpc.capnp``, ...,
+files), then byte for byte.  The corpus: the reference's own schemas (``schema.capnp``, ``rpc.capnp``, ...,
 ``test.capnp``), our tricky cases (``tests/schema/data/compiler_cases``), and a few hundred
 seeded random structs (:mod:`tests.schema.random_schemas`).  Schemas with errors must fail in
 both, with the same messages at the same places.  The command line is checked too: ``-o-``
@@ -47,6 +47,7 @@ CORPUS: List[Tuple[Path, Tuple[str, ...]]] = [
     (DATA, ("capnp/test-import.capnp", "capnp/test-import2.capnp")),
     (DATA, ("capnp/schema.capnp", "capnp/rpc.capnp", "capnp/compat/json.capnp")),
     (DATA, ("requests/features.capnp",)),
+    (DATA, ("capnp/compiler/grammar.capnp", "capnp/compiler/lexer.capnp")),
     (CASES, ("values.capnp",)),
     (CASES, ("generics.capnp",)),
     (CASES, ("values.capnp", "generics.capnp", "imported.capnp")),
@@ -113,6 +114,8 @@ def test_corpus_matches_capnp(capnp_tool: CapnpTool, cwd: Path, files: Tuple[str
     assert ours is not None, "\n".join(errors)
     report = compare_messages(read_message(ours), read_message(ref.stdout))
     assert report == [], "\n".join(report[:40])
+    # Not only the same nodes: the same bytes (node order, source info order, layout).
+    assert ours == ref.stdout
 
 
 def test_standard_import_paths_match_capnp(capnp_tool: CapnpTool, tmp_path: Path) -> None:
@@ -149,6 +152,7 @@ def test_random_structs_match_capnp(capnp_tool: CapnpTool, tmp_path: Path, seed:
         assert ours is not None, f"{name}:\n" + "\n".join(errors)
         report = compare_messages(read_message(ours), read_message(ref.stdout))
         assert report == [], f"{name}:\n{text}\n" + "\n".join(report[:40])
+        assert ours == ref.stdout, name
         checked += 1
     assert checked > RANDOM_FILES_PER_SEED // 2
 
@@ -271,6 +275,7 @@ def test_random_values_match_capnp(capnp_tool: CapnpTool, tmp_path: Path, seed: 
         assert ours is not None, f"{name}:\n{text}\n" + "\n".join(errors)
         report = compare_messages(read_message(ours), read_message(ref.stdout))
         assert report == [], f"{name}:\n{text}\n" + "\n".join(report[:40])
+        assert ours == ref.stdout, f"{name}: same nodes, different bytes"
 
 
 ERROR_FILES = [
@@ -347,6 +352,7 @@ def test_cli_stdout_request_matches_capnp(capnp_tool: CapnpTool) -> None:
     ours = _purecap(args, DATA)
     assert ours.returncode == 0, ours.stderr.decode()
     assert compare_messages(read_message(ours.stdout), read_message(ref.stdout)) == []
+    assert ours.stdout == ref.stdout
 
 
 def test_cli_errors_match_capnp(capnp_tool: CapnpTool, tmp_path: Path) -> None:

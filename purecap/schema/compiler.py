@@ -401,6 +401,49 @@ class Node(TranslatorContext):
                 node.traverse(eagerness, seen)
 
 
+_PLACEHOLDER = model.Node(0, "(placeholder)", 0)
+
+
+def _referenced_ids(node: model.Node) -> List[int]:
+    """The node IDs the reference's validator looks up for ``node``, in its order."""
+    out: List[int] = []
+
+    def type_ids(type_: model.Type) -> None:
+        while type_.kind == "list" and type_.element_type is not None:
+            type_ = type_.element_type
+        if type_.kind in ("struct", "enum", "interface"):
+            out.append(type_.type_id)
+            brand_ids(type_.brand)
+
+    def brand_ids(brand: Optional[model.Brand]) -> None:
+        for scope in (brand.scopes or ()) if brand is not None else ():
+            for binding in scope.bind or ():
+                if binding.type is not None:
+                    type_ids(binding.type)
+
+    body = node.body
+    if isinstance(body, model.StructBody):
+        for field in body.fields or ():
+            if isinstance(field.body, model.SlotField):
+                type_ids(field.body.type)
+            else:
+                out.append(field.body.type_id)
+        if body.is_group:
+            out.append(node.scope_id)
+    elif isinstance(body, model.InterfaceBody):
+        for superclass in body.superclasses or ():
+            out.append(superclass.id)
+            brand_ids(superclass.brand)
+        for method in body.methods or ():
+            out.append(method.param_struct_type)
+            brand_ids(method.param_brand)
+            out.append(method.result_struct_type)
+            brand_ids(method.result_brand)
+    elif isinstance(body, (model.ConstBody, model.AnnotationBody)):
+        type_ids(body.type)
+    return out
+
+
 def _validation_problem(nodes: List[model.Node]) -> Optional[str]:
     """What ``SchemaLoader``'s validator would reject in a compiled node, if anything.
 
@@ -547,9 +590,19 @@ class Compiler:
             self.next_bogus_id += 1
 
     def load_final(self, final: NodeSet) -> None:
-        for aux in final.aux_nodes:
-            self.final_nodes.setdefault(aux.id, aux)
-        self.final_nodes.setdefault(final.node.id, final.node)
+        """Add a finished node and its auxiliary nodes to the request.
+
+        The request lists nodes in the order the reference's ``SchemaLoader`` first heard of
+        them: validating a node reserves a place for every node it refers to that is not loaded
+        yet (a placeholder), which the node takes when it is loaded later.  Placeholders never
+        filled are not part of the request.
+        """
+        for node in final.aux_nodes + [final.node]:
+            if node.id in self.final_nodes and self.final_nodes[node.id] is not _PLACEHOLDER:
+                continue
+            for ref in _referenced_ids(node):
+                self.final_nodes.setdefault(ref, _PLACEHOLDER)
+            self.final_nodes[node.id] = node
 
     def add_source(self, source: SourceFile) -> CompiledModule:
         """Compile a file named on the command line, with everything it depends on."""
@@ -561,14 +614,97 @@ class Compiler:
     def request(self) -> model.CodeGeneratorRequest:
         """The request for everything added so far (call when there were no errors)."""
         return model.CodeGeneratorRequest(
-            nodes=list(self.final_nodes.values()),
+            nodes=[n for n in self.final_nodes.values() if n is not _PLACEHOLDER],
             requested_files=[
                 model.RequestedFile(module.root.id, source.source_name, module.import_table())
                 for module, source in self.requested
             ],
             capnp_version=model.CapnpVersion(*CAPNP_VERSION),
-            source_info=list(self.source_info.values()),
+            source_info=[self.source_info[i] for i in unordered_map_order(self.source_info)],
         )
+
+
+# --- the order of sourceInfo ---------------------------------------------------------------------
+#
+# The reference collects source info in a ``std::unordered_map<uint64_t, ...>`` and writes it out
+# in that map's iteration order.  With GCC's libstdc++ (which Debian's capnp uses) that order is
+# a deterministic function of the insertion order, so we reproduce it, and with it the exact bytes
+# of ``capnp compile -o-``.  The facts used: ``std::hash<uint64_t>`` is the identity; a bucket is
+# ``key % bucket_count``; the table starts with 13 buckets and, when the element count would pass
+# the bucket count (max load factor 1), grows to the first prime of libstdc++'s list that is at
+# least twice as big; a new key goes at the front of its bucket, or of the whole list when its
+# bucket is empty; rehashing walks the list and re-inserts each node the same way.
+
+_PRIMES = (
+    13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 103, 109,
+    113, 127, 137, 139, 149, 157, 167, 179, 193, 199, 211, 227, 241, 257, 277, 293, 313, 337,
+    359, 383, 409, 439, 467, 503, 541, 577, 619, 661, 709, 761, 823, 887, 953, 1031, 1109, 1193,
+    1289, 1381, 1493, 1613, 1741, 1879, 2029, 2179, 2357, 2549, 2753, 2971, 3209, 3469, 3739,
+    4027, 4349, 4703, 5087, 5503, 5953, 6427, 6949, 7517, 8123, 8783, 9497, 10273, 11113, 12011,
+    12983, 14033, 15173, 16411, 17749, 19183, 20753, 22447, 24281, 26267, 28411, 30727, 33223,
+    35933, 38873, 42043, 45481, 49201, 53201, 57557, 62233, 67307, 72817, 78779, 85229, 92203,
+    99733, 107897, 116731, 126271, 136607, 147793, 159871, 172933, 187091, 202409, 218971,
+    236897, 256279, 277261, 299951, 324503, 351061, 379787, 410857, 444487, 480881, 520241,
+    562841, 608903, 658753, 712697, 771049, 834181, 902483, 976369, 1056323, 1142821, 1236397,
+    1337629, 1447153, 1565659,
+)  # fmt: skip
+
+
+def unordered_map_order(keys: Iterable[int]) -> List[int]:
+    """The iteration order of a libstdc++ ``unordered_map`` after inserting ``keys`` in order
+    (duplicates ignored)."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return []
+    if len(keys) > _PRIMES[-1]:
+        return keys  # beyond the table we know; no schema gets near
+    buckets = 13
+    # The list as "next" links; None ends it.  ``first_of`` maps a bucket to the node *before*
+    # its first element (_BEFORE_BEGIN for the list head).
+    head: Optional[int] = None
+    nxt: Dict[int, Optional[int]] = {}
+    before: Dict[int, int] = {}
+
+    def insert(key: int) -> None:
+        nonlocal head
+        bucket = key % buckets
+        prev = before.get(bucket)
+        if prev is None:
+            nxt[key] = head
+            if head is not None:
+                before[head % buckets] = key
+            head = key
+            before[bucket] = _BEFORE_BEGIN
+        elif prev == _BEFORE_BEGIN:
+            nxt[key] = head
+            head = key
+        else:
+            nxt[key] = nxt[prev]
+            nxt[prev] = key
+
+    def walk() -> List[int]:
+        out = []
+        node = head
+        while node is not None:
+            out.append(node)
+            node = nxt[node]
+        return out
+
+    for count, key in enumerate(keys):
+        if count + 1 > buckets:
+            target = 2 * buckets
+            buckets = next(p for p in _PRIMES if p >= target)
+            old = walk()
+            head = None
+            nxt.clear()
+            before.clear()
+            for node in old:
+                insert(node)
+        insert(key)
+    return walk()
+
+
+_BEFORE_BEGIN = -1
 
 
 def compile_files(

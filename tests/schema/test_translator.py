@@ -17,9 +17,9 @@ import pytest
 
 from purecap.schema import model
 from purecap.schema.compare import compare_requests
-from purecap.schema.compiler import compile_files
+from purecap.schema.compiler import compile_files, unordered_map_order
 from purecap.schema.ids import child_id, group_id, method_params_id
-from purecap.schema.nodes import request_from_bytes
+from purecap.schema.nodes import request_from_bytes, request_to_bytes
 from purecap.schema.translator import STREAM_RESULT_ID, int_to_float32, to_float32
 from purecap.wire.pointers import ElementSize
 
@@ -38,8 +38,10 @@ def test_same_request_as_capnp(files: Sequence[str], fixture: str) -> None:
     theirs = request_from_bytes((DATA / "requests" / fixture).read_bytes())
     report = compare_requests(ours, theirs)
     assert report == [], "\n".join(report[:30])
-    # Same nodes, not merely no differing ones.
+    # Same nodes, not merely no differing ones -- in fact the very same bytes: nodes in the
+    # order the reference loads them, source info in its hash map's order.
     assert sorted(n.id for n in ours.nodes or ()) == sorted(n.id for n in theirs.nodes or ())
+    assert request_to_bytes(ours) == (DATA / "requests" / fixture).read_bytes()
 
 
 FILE_ID = 0xC5B7E6FD1E2A3B41
@@ -350,3 +352,15 @@ def test_int_to_float32_rounds_once(value: int) -> None:
     best = min(candidates, key=lambda c: (abs(Fraction(c) - value),
                                           struct.unpack("<I", struct.pack("<f", c))[0] & 1))
     assert got == best
+
+
+def test_unordered_map_order() -> None:
+    """libstdc++'s iteration order: the newest key first within its bucket, a key into an empty
+    bucket at the very front; growth to 29 buckets re-links everything."""
+    assert unordered_map_order([]) == []
+    assert unordered_map_order([1, 2, 3]) == [3, 2, 1]
+    assert unordered_map_order([1, 14, 2]) == [2, 14, 1]  # 1 and 14 share bucket 1 of 13
+    assert unordered_map_order([5, 5, 6]) == [6, 5]
+    keys = list(range(100, 140))
+    order = unordered_map_order(keys)
+    assert sorted(order) == keys and order != keys
