@@ -1,5 +1,7 @@
 """The schema compiler: ``.capnp`` files in, a :class:`~purecap.schema.model.CodeGeneratorRequest`
-out, the same nodes ``capnp compile -o-`` (capnp 0.9.2) produces.
+out -- the request ``capnp compile -o-`` (capnp 0.9.2) produces: the same nodes, in the same
+order, so that :func:`purecap.schema.nodes.write_request` reproduces the reference's output byte
+for byte.
 
 Use :func:`compile_files`.  It raises :class:`~purecap.schema.errors.SchemaErrors` with every
 error found (in the order the reference reports them, as far as we follow it), or

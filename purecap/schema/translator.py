@@ -37,7 +37,6 @@ from purecap.schema import model
 from purecap.schema.ids import method_params_id, group_id
 from purecap.schema.layout import (
     FieldScope,
-    GroupLayout,
     Issue344Error,
     StructLayout,
     UnionLayout,
@@ -49,13 +48,11 @@ from purecap.schema.resolver import (
     ErrorReporter,
     ImplicitParams,
     Kind,
-    ResolvedDecl,
     Resolver,
     expression_string,
 )
 from purecap.wire.builder import ListBuilder, MessageBuilder, StructBuilder
 from purecap.wire.errors import DecodeError
-from purecap.wire.limits import UNLIMITED
 from purecap.wire.message import read_message
 from purecap.wire.pointers import ElementSize
 from purecap.wire.reader import PointerReader, StructReader
