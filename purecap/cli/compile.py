@@ -115,6 +115,8 @@ def run_compile(
     src_prefixes: Optional[List[str]] = None,
 ) -> int:
     """Compile and deliver the request to each output; the process exit status."""
+    if any(plugin not in ("-", "capnp") for plugin, _ in outputs):
+        _warn_outside_sources(sources, src_prefixes or [])
     try:
         request = compile_files(sources, import_paths, standard_import, src_prefixes or [])
     except SchemaErrors as e:
@@ -137,6 +139,23 @@ def run_compile(
             continue
         status = max(status, _run_plugin(plugin, directory, data))
     return status
+
+
+def _warn_outside_sources(sources: List[str], src_prefixes: List[str]) -> None:
+    """A plugin names its output files after the source names, which for a file outside the
+    current directory and every ``--src-prefix`` start from the root: the reference warns."""
+    cwd = os.getcwd()
+    prefixes = [os.path.abspath(p) for p in src_prefixes]
+    for source in sources:
+        path = os.path.abspath(source)
+        inside = [cwd] + prefixes
+        if not any(path.startswith(d.rstrip("/") + "/") for d in inside):
+            print(
+                f"{source}: File is not in the current directory and does not match any prefix "
+                "defined with --src-prefix. Please pass an appropriate --src-prefix so I can "
+                "figure out where to write the output for this file.",
+                file=sys.stderr,
+            )
 
 
 def _run_plugin(plugin: str, directory: Optional[str], data: bytes) -> int:

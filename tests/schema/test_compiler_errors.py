@@ -421,3 +421,34 @@ def test_union_ordinal_after_members_fails_validation(tmp_path: Path) -> None:
         "Internal compiler bug: Bootstrap schema failed validation: fields were not ordered "
         "by ordinal"
     )
+
+
+def test_cli_runs_plugin_in_output_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-oPLUGIN:DIR``: the plugin runs in DIR with the request on stdin; ``-o-`` alongside
+    writes the same bytes to stdout; a failing plugin makes the exit status 1."""
+    from purecap.schema.nodes import request_to_bytes
+
+    (tmp_path / "s.capnp").write_text(FILE_ID + "struct S { x @0 :Int32 = 5; }\n")
+    plugin = tmp_path / "capnpc-save"
+    plugin.write_text(
+        f"#!{sys.executable}\nimport os, sys\n"
+        "open('request.bin', 'wb').write(sys.stdin.buffer.read())\n"
+        "open('pwd.txt', 'w').write(os.environ['PWD'])\n"
+    )
+    plugin.chmod(0o755)
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path) + os.pathsep + os.environ.get("PATH", ""))
+    assert cli_main(["compile", "-osave:out", "s.capnp"]) == 0
+    expected = request_to_bytes(compile_files(["s.capnp"], cwd=str(tmp_path)))
+    assert (tmp_path / "out" / "request.bin").read_bytes() == expected
+    assert (tmp_path / "out" / "pwd.txt").read_text() == str(tmp_path / "out")
+
+    failing = tmp_path / "fail"
+    failing.write_text("#!/bin/sh\nexit 3\n")
+    failing.chmod(0o755)
+    capsys.readouterr()
+    assert cli_main(["compile", "-o./fail", "s.capnp"]) == 1
+    assert capsys.readouterr().err.splitlines() == ["./fail: plugin failed: exit code 3"]
