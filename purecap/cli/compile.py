@@ -128,6 +128,10 @@ def run_compile(
     except PurecapError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except Exception as e:  # a bug of ours: still one line, not a traceback
+        print(f"purecap compile: internal error (please report): {type(e).__name__}: {e}",
+              file=sys.stderr)
+        return 1
     if not outputs:
         return _usage("no outputs specified")
     data = write_message(write_request(request))
