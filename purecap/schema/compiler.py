@@ -748,8 +748,7 @@ def compile_files(
 #: Python stack depth and thread stack size for compiling.  Chains of declarations (a constant
 #: defined by another constant, by another...; aliases of aliases; struct defaults nesting other
 #: structs' defaults) are followed recursively, as in the reference, which has a C++ stack.
-_RECURSION_LIMIT = 60_000
-_STACK_BYTES = 512 * 1024 * 1024
+_STACKS = ((512 * 1024 * 1024, 60_000), (64 * 1024 * 1024, 7_000))
 
 _T = TypeVar("_T")
 
@@ -771,19 +770,25 @@ def _with_deep_stack(work: Callable[[], _T]) -> _T:
             failure.append(e)
 
     old_limit = sys.getrecursionlimit()
-    try:
-        old_size = threading.stack_size(_STACK_BYTES)
-    except (ValueError, RuntimeError):  # a platform that cannot: make do with the default
-        old_size = None
-    try:
-        sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
-        thread = threading.Thread(target=run, name="purecap-compile")
-        thread.start()
-        thread.join()
-    finally:
-        sys.setrecursionlimit(old_limit)
-        if old_size is not None:
+    for stack_bytes, limit in _STACKS:
+        try:
+            old_size = threading.stack_size(stack_bytes)
+        except (ValueError, RuntimeError):  # a platform that cannot set stack sizes
+            break
+        try:
+            thread = threading.Thread(target=run, name="purecap-compile")
+            sys.setrecursionlimit(max(old_limit, limit))
+            try:
+                thread.start()
+            except RuntimeError:  # no memory for such a stack: try a smaller one
+                continue
+            thread.join()
+            break
+        finally:
+            sys.setrecursionlimit(old_limit)
             threading.stack_size(old_size)
+    if not result and not failure:
+        run()  # no thread could be had: here, within the usual limits
     if failure:
         raise failure[0]
     return result[0]
