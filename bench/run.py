@@ -1,0 +1,540 @@
+"""purecap's benchmarks: ``make bench`` runs this file with the project's CPython venv.
+
+One run measures, in ns/op, building-and-serialising, parsing-and-reading-every-field and
+parsing-and-reading-one-field for four workloads (see bench/README.md), framed and packed:
+
+* on CPython, in this process: purecap against pycapnp (the C++ library underneath);
+* on PyPy, in a subprocess (``.venv-bench-pypy``, created with capnpy installed if missing):
+  purecap against capnpy (pure Python, made for PyPy);
+* then, on both, a size sweep of the one-field read (10 to 10,000 vehicles), which must stay flat
+  because readers are zero-copy.
+
+Every implementation's answers are checked against the expected ones before anything is timed.
+
+    bench/run.py                  everything (about 3 minutes on 2 cores)
+    bench/run.py --quick          a fast smoke run with few repeats (numbers are rough)
+    bench/run.py --write-readme   also write the results into bench/README.md
+    bench/run.py --part cpython   only the CPython part (--part pypy is what the subprocess runs)
+    bench/run.py --profile        cProfile of purecap's hot paths instead (see profile_purecap.py)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import functools
+import importlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from types import ModuleType
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)
+
+from bench import data  # noqa: E402  (needs the path set above)
+from bench.timing import Settings, compare  # noqa: E402
+
+WORKLOADS = ("flat", "carsales", "catrank", "eval")
+OPS = ("build", "read_all", "read_one")
+ENCODINGS = ("framed", "packed")
+CARS = 100  # vehicles in the carsales message
+HITS = 500  # hits in the catrank message
+SWEEP = (10, 100, 1000, 10000)
+ANCHORS = {"cpython": "pycapnp", "pypy": "capnpy"}
+PYPY_VENV = os.path.join(REPO, ".venv-bench-pypy")
+README = os.path.join(REPO, "bench", "README.md")
+PYPY_TARGET = 2.0  # on PyPy, purecap within 2x of capnpy
+FLAT_TOLERANCE = 1.5  # one-field read at 10,000 vehicles at most 1.5x the time at 10
+
+Result = Dict[str, Any]
+
+
+def log(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# -- inputs and checks ----------------------------------------------------------------------------
+
+
+class Inputs:
+    """The seeded data of every workload and the answers every implementation must compute."""
+
+    def __init__(self, cars: int = CARS, hits: int = HITS) -> None:
+        reading = data.make_reading()
+        lot = data.make_lot(cars)
+        hit_list = data.make_hits(hits)
+        expr = data.make_expr()
+        self.data: Dict[str, Any] = {
+            "flat": reading,
+            "carsales": lot,
+            "catrank": hit_list,
+            "eval": expr,
+        }
+        self.expected: Dict[Tuple[str, str], Any] = {
+            ("flat", "read_all"): data.reading_checksum(
+                reading.sensor, reading.timestamp, reading.celsius, reading.humidity,
+                reading.battery, reading.alarm, reading.sequence,
+            ),
+            ("flat", "read_one"): reading.celsius,
+            ("carsales", "read_all"): data.lot_value(lot),
+            ("carsales", "read_one"): lot[-1].mass_kg,
+            ("catrank", "read_all"): data.rank_hits(
+                [(h.score, h.url, h.snippet) for h in hit_list], " cat ", " dog "
+            ),
+            ("catrank", "read_one"): hit_list[-1].score,
+            ("eval", "read_all"): data.evaluate(expr),
+            ("eval", "read_one"): expr.operator,
+        }
+        self.describe = {
+            "flat": "one Reading (7 numeric fields)",
+            "carsales": f"{cars} vehicles",
+            "catrank": f"{hits} hits",
+            "eval": f"expression tree of {data.expr_nodes(expr)} nodes",
+        }
+
+
+def load_impl(name: str) -> Tuple[Optional[ModuleType], str]:
+    try:
+        return importlib.import_module(f"bench.impl_{name}"), ""
+    except Exception as e:  # report why and go on without it
+        return None, f"{type(e).__name__}: {e}"
+
+
+def encodings_of(impl: ModuleType) -> Sequence[str]:
+    return ENCODINGS if impl.PACKED else ENCODINGS[:1]
+
+
+def operation(
+    impl: ModuleType, workload: str, op: str, encoding: str, inputs: Inputs, buf: bytes
+) -> Callable[[], Any]:
+    """The operation to time, as a call without arguments (``partial`` adds no Python frame)."""
+    packed = encoding == "packed"
+    if op == "build":
+        return functools.partial(getattr(impl, f"build_{workload}"), inputs.data[workload], packed)
+    return functools.partial(getattr(impl, f"{op}_{workload}"), buf, packed)
+
+
+def verify(
+    impls: List[ModuleType], inputs: Inputs
+) -> Tuple[Dict[Tuple[str, str, str], bytes], List[str]]:
+    """Build every message with every implementation, check that each implementation reads the
+    expected answers from its own messages and from every other's, and return the messages
+    (each implementation's reads are timed on its own) and notes for the report."""
+    messages: Dict[Tuple[str, str, str], bytes] = {}
+    for impl in impls:
+        for workload in WORKLOADS:
+            for encoding in encodings_of(impl):
+                messages[impl.NAME, workload, encoding] = getattr(impl, f"build_{workload}")(
+                    inputs.data[workload], encoding == "packed"
+                )
+    for reader in impls:
+        for (writer, workload, encoding), buf in messages.items():
+            if encoding not in encodings_of(reader):
+                continue
+            for op in ("read_all", "read_one"):
+                got = getattr(reader, f"{op}_{workload}")(buf, encoding == "packed")
+                want = inputs.expected[workload, op]
+                if got != want:
+                    raise AssertionError(
+                        f"{reader.NAME} {op} of the {workload} message built by {writer} "
+                        f"({encoding}) gave {got!r}, expected {want!r}"
+                    )
+    notes = []
+    names = [impl.NAME for impl in impls]
+    for workload in WORKLOADS:
+        sizes = ", ".join(
+            f"{name} {len(messages[name, workload, enc])} B {enc}"
+            for name in names
+            for enc in ENCODINGS
+            if (name, workload, enc) in messages
+        )
+        same = ""
+        if len(names) == 2:
+            a, b = names
+            same = "; byte-identical framed messages" if (
+                messages[a, workload, "framed"] == messages[b, workload, "framed"]
+            ) else "; framed messages differ in layout"
+        notes.append(f"{workload} ({inputs.describe[workload]}): {sizes}{same}")
+    return messages, notes
+
+
+# -- one interpreter's part -----------------------------------------------------------------------
+
+
+def timing_settings(part: str, quick: bool) -> Settings:
+    """Repeats of 5 ms (10 ms on PyPy, so that a round spans a few major collections), 5 per
+    round, best of 3 rounds. PyPy's JIT needs a long warm-up: purecap's carsales build takes
+    about 2 s of CPU (some 700 messages) to reach its steady speed."""
+    if quick:
+        return Settings(target_s=0.002, repeats=2, rounds=1, min_warmup_s=0.01,
+                        max_warmup_s=0.05, warmup_window_s=0.005, max_round_s=0.05)
+    if part == "pypy":
+        return Settings(target_s=0.01, repeats=5, rounds=3, min_warmup_s=0.5,
+                        max_warmup_s=3.0, warmup_window_s=0.1, max_round_s=0.8)
+    return Settings(target_s=0.005, repeats=5, rounds=3, min_warmup_s=0.2,
+                    max_warmup_s=0.6, warmup_window_s=0.02, max_round_s=0.5)
+
+
+def interpreter_name() -> str:
+    if platform.python_implementation() == "PyPy":
+        pypy = sys.pypy_version_info  # type: ignore[attr-defined]
+        return (
+            f"PyPy {pypy.major}.{pypy.minor}.{pypy.micro} "
+            f"(Python {platform.python_version()})"
+        )
+    return f"{platform.python_implementation()} {platform.python_version()}"
+
+
+def _fmt_ns(ns: Optional[float]) -> str:
+    return "-" if ns is None else f"{ns:,.0f}"
+
+
+def _fmt_ratio(a: Optional[float], b: Optional[float]) -> str:
+    return "-" if a is None or b is None else f"{a / b:.2f}x"
+
+
+def run_part(part: str, quick: bool) -> Result:
+    """Measure purecap and this interpreter's anchor; print as we go; return the results."""
+    anchor_name = ANCHORS[part]
+    purecap, error = load_impl("purecap")
+    if purecap is None:
+        raise SystemExit(f"cannot import purecap's workloads: {error}")
+    anchor, anchor_error = load_impl(anchor_name)
+    impls = [purecap] + ([anchor] if anchor is not None else [])
+    versions = {"purecap": _purecap_version()}
+    if anchor is not None:
+        versions[anchor_name] = anchor.version()
+    log(f"=== {interpreter_name()}: purecap vs {anchor_name}")
+    if anchor is None:
+        log(f"!!! {anchor_name} is not available ({anchor_error}): purecap numbers only")
+    inputs = Inputs()
+    messages, notes = verify(impls, inputs)
+    log("answers checked: every implementation reads the expected values from every message")
+    for note in notes:
+        log(f"  {note}")
+    settings = timing_settings(part, quick)
+    log(
+        f"ns/op: mean of {settings.repeats} undisturbed repeats of {settings.target_s * 1e3:g} ms, "
+        f"best of {settings.rounds} rounds alternating the implementations; "
+        f"ratio = purecap / {anchor_name}"
+    )
+    log(f"{'workload':9} {'operation':9} {'encoding':8} {'purecap':>12} {anchor_name:>12} "
+        f"{'ratio':>7}")
+    results: List[Result] = []
+    for workload in WORKLOADS:
+        for op in OPS:
+            for encoding in ENCODINGS:
+                here = [impl for impl in impls if encoding in encodings_of(impl)]
+                measured = compare(
+                    {impl.NAME: operation(impl, workload, op, encoding, inputs,
+                                          messages[impl.NAME, workload, encoding])
+                     for impl in here},
+                    settings,
+                )
+                row: Dict[str, Optional[float]] = {"purecap": None, anchor_name: None}
+                for name, m in measured.items():
+                    row[name] = m.ns
+                    results.append(
+                        {"impl": name, "workload": workload, "op": op, "encoding": encoding,
+                         "bytes": len(messages[name, workload, encoding]), **m.as_dict()}
+                    )
+                log(f"{workload:9} {op:9} {encoding:8} {_fmt_ns(row['purecap']):>12} "
+                    f"{_fmt_ns(row[anchor_name]):>12} "
+                    f"{_fmt_ratio(row['purecap'], row[anchor_name]):>7}")
+    sweep = run_sweep(impls, settings, quick)
+    return {
+        "part": part,
+        "interpreter": interpreter_name(),
+        "anchor": anchor_name,
+        "anchor_available": anchor is not None,
+        "anchor_error": anchor_error,
+        "versions": versions,
+        "notes": notes,
+        "results": results,
+        "sweep": sweep,
+        "settings": settings.as_dict(),
+    }
+
+
+def run_sweep(impls: List[ModuleType], settings: Settings, quick: bool) -> List[Result]:
+    """The one-field read of carsales messages of growing size: zero-copy makes it flat (framed);
+    packed messages must be unpacked first, which grows with the message."""
+    sizes = (SWEEP[0], SWEEP[-1]) if quick else SWEEP
+    log("one-field read (last vehicle's massKg) against message size, ns/op:")
+    columns = [(impl, enc) for impl in impls for enc in encodings_of(impl)]
+    log(f"{'vehicles':>9} {'framed B':>10} " + " ".join(
+        f"{impl.NAME + ' ' + enc:>16}" for impl, enc in columns
+    ))
+    sweep: List[Result] = []
+    for n in sizes:
+        lot = data.make_lot(n)
+        fns: Dict[str, Callable[[], Any]] = {}
+        sizes_of: Dict[str, int] = {}
+        for impl, enc in columns:
+            packed = enc == "packed"
+            buf = impl.build_carsales(lot, packed)
+            if impl.read_one_carsales(buf, packed) != lot[-1].mass_kg:
+                raise AssertionError(f"{impl.NAME} read the wrong massKg at {n} vehicles")
+            key = f"{impl.NAME} {enc}"
+            fns[key] = functools.partial(impl.read_one_carsales, buf, packed)
+            sizes_of[key] = len(buf)
+        measured = compare(fns, settings)
+        for impl, enc in columns:
+            key = f"{impl.NAME} {enc}"
+            sweep.append({"impl": impl.NAME, "encoding": enc, "vehicles": n,
+                          "bytes": sizes_of[key], **measured[key].as_dict()})
+        log(f"{n:>9} {sizes_of['purecap framed']:>10,} " + " ".join(
+            f"{_fmt_ns(measured[f'{impl.NAME} {enc}'].ns):>16}" for impl, enc in columns
+        ))
+    return sweep
+
+
+def _purecap_version() -> str:
+    try:
+        commit = subprocess.run(
+            ["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "?"
+    return f"git {commit}"
+
+
+# -- the PyPy subprocess --------------------------------------------------------------------------
+
+
+def _tail(text: str, lines: int = 6) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def pypy_interpreter() -> Tuple[Optional[str], str]:
+    """The PyPy venv's python (created if missing, capnpy installed if it installs) and a note
+    saying what went wrong, if anything."""
+    python = os.path.join(PYPY_VENV, "bin", "python")
+    if not os.path.exists(python):
+        pypy = _which("pypy3")
+        if pypy is None:
+            return None, "pypy3 is not installed"
+        log(f"creating {os.path.relpath(PYPY_VENV, REPO)} with {pypy}")
+        made = subprocess.run([pypy, "-m", "venv", PYPY_VENV], capture_output=True, text=True)
+        if made.returncode != 0:
+            return None, f"pypy3 -m venv failed:\n{_tail(made.stderr + made.stdout)}"
+    probe = subprocess.run([python, "-c", "import capnpy"], capture_output=True, text=True)
+    if probe.returncode == 0:
+        return python, ""
+    log("installing capnpy into the PyPy venv")
+    pip = subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--retries", "1", "--timeout", "30", "capnpy"],
+        capture_output=True, text=True,
+    )
+    if pip.returncode != 0:
+        return python, f"pip install capnpy failed:\n{_tail(pip.stderr + pip.stdout)}"
+    return python, ""
+
+
+def _which(program: str) -> Optional[str]:
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = os.path.join(directory, program)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def run_pypy_part(quick: bool) -> Optional[Result]:
+    python, note = pypy_interpreter()
+    if note:
+        log(f"!!! {note}")
+    if python is None:
+        log("!!! no PyPy: the PyPy part is SKIPPED")
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "pypy.json")
+        cmd = [python, os.path.abspath(__file__), "--part", "pypy", "--json", out]
+        if quick:
+            cmd.append("--quick")
+        log()
+        done = subprocess.run(cmd)
+        if done.returncode != 0 or not os.path.exists(out):
+            log(f"!!! the PyPy part failed (exit status {done.returncode})")
+            return None
+        with open(out) as f:
+            result: Result = json.load(f)
+    if note and not result["anchor_available"]:
+        result["anchor_error"] = note
+    return result
+
+
+# -- summary and README ---------------------------------------------------------------------------
+
+
+def _ns(part: Result, impl: str, workload: str, op: str, encoding: str) -> Optional[float]:
+    for r in part["results"]:
+        if (r["impl"], r["workload"], r["op"], r["encoding"]) == (impl, workload, op, encoding):
+            return float(r["ns"])
+    return None
+
+
+def targets(parts: List[Result]) -> List[str]:
+    """Whether the targets are met: PyPy within 2x of capnpy on every workload; flat one-field
+    reads. (On CPython the ratio to pycapnp is reported, not judged.)"""
+    lines = []
+    for part in parts:
+        if part["part"] == "pypy":
+            if not part["anchor_available"]:
+                lines.append("PyPy within 2x of capnpy: NOT CHECKED (capnpy unavailable)")
+            else:
+                for workload in WORKLOADS:
+                    worst = max(
+                        (_ns(part, "purecap", workload, op, "framed") or 0.0)
+                        / (_ns(part, "capnpy", workload, op, "framed") or 1.0)
+                        for op in OPS
+                    )
+                    verdict = "met" if worst <= PYPY_TARGET else "NOT met"
+                    lines.append(
+                        f"PyPy, {workload}: purecap within {PYPY_TARGET:g}x of capnpy on every "
+                        f"operation: {verdict} (worst ratio {worst:.2f}x)"
+                    )
+        flat = [s for s in part["sweep"] if s["impl"] == "purecap" and s["encoding"] == "framed"]
+        if flat:
+            growth = flat[-1]["ns"] / flat[0]["ns"]
+            verdict = "met" if growth <= FLAT_TOLERANCE else "NOT met"
+            lines.append(
+                f"{part['interpreter']}: one-field read flat from {flat[0]['vehicles']} to "
+                f"{flat[-1]['vehicles']} vehicles (framed): {verdict} ({growth:.2f}x)"
+            )
+    return lines
+
+
+def markdown(parts: List[Result]) -> str:
+    out: List[str] = []
+    for part in parts:
+        anchor = part["anchor"]
+        versions = ", ".join(f"{k} {v}" for k, v in part["versions"].items())
+        out.append(f"### {part['interpreter']}: purecap vs {anchor}\n")
+        out.append(f"Versions: {versions}.")
+        if not part["anchor_available"]:
+            out.append(f"**{anchor} unavailable** ({part['anchor_error']}): purecap only.")
+        out.append("")
+        out.append(f"| workload | operation | encoding | purecap ns/op | {anchor} ns/op | ratio |")
+        out.append("|---|---|---|--:|--:|--:|")
+        for workload in WORKLOADS:
+            for op in OPS:
+                for encoding in ENCODINGS:
+                    a = _ns(part, "purecap", workload, op, encoding)
+                    b = _ns(part, anchor, workload, op, encoding)
+                    if a is None and b is None:
+                        continue
+                    out.append(f"| {workload} | {op} | {encoding} | {_fmt_ns(a)} | "
+                               f"{_fmt_ns(b)} | {_fmt_ratio(a, b)} |")
+        out.append("")
+        out.append("Messages: " + "; ".join(part["notes"]) + ".")
+        out.append("")
+        columns: List[Tuple[str, str]] = []
+        for s in part["sweep"]:
+            if (s["impl"], s["encoding"]) not in columns:
+                columns.append((s["impl"], s["encoding"]))
+        if columns:
+            out.append(f"One-field read against size ({part['interpreter']}), ns/op:\n")
+            out.append("| vehicles | framed bytes | " + " | ".join(
+                f"{i} {e}" for i, e in columns) + " |")
+            out.append("|--:|--:|" + "--:|" * len(columns))
+            for n in sorted({s["vehicles"] for s in part["sweep"]}):
+                cells = {(s["impl"], s["encoding"]): s for s in part["sweep"]
+                         if s["vehicles"] == n}
+                size = cells.get(("purecap", "framed"), {}).get("bytes", 0)
+                out.append(f"| {n:,} | {size:,} | " + " | ".join(
+                    _fmt_ns(cells[c]["ns"]) if c in cells else "-" for c in columns
+                ) + " |")
+            out.append("")
+    out.append("Targets:\n")
+    out.extend(f"- {line}" for line in targets(parts))
+    return "\n".join(out)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+BEGIN = "<!-- results:begin (written by bench/run.py --write-readme) -->"
+END = "<!-- results:end -->"
+
+
+def write_readme(parts: List[Result], quick: bool) -> None:
+    with open(README) as f:
+        text = f.read()
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{README} has no results markers")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    today = datetime.date.today().isoformat()
+    body = (
+        f"Measured {today} on {machine()}"
+        + (" (QUICK run: rough numbers)" if quick else "")
+        + f"; purecap {parts[0]['versions']['purecap']}.\n\n"
+        + markdown(parts)
+    )
+    with open(README, "w") as f:
+        f.write(f"{head}{BEGIN}\n{body}\n{END}{tail}")
+    log(f"wrote the results into {os.path.relpath(README, REPO)}")
+
+
+# -- main -----------------------------------------------------------------------------------------
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--part", choices=("cpython", "pypy", "all"), default="all")
+    parser.add_argument("--quick", action="store_true", help="few, short repeats (smoke test)")
+    parser.add_argument("--json", help="write this interpreter's results to this file")
+    parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="profile purecap instead")
+    args = parser.parse_args(argv)
+    if args.profile:
+        from bench.profile_purecap import main as profile_main
+
+        profile_main()
+        return 0
+    on_pypy = platform.python_implementation() == "PyPy"
+    if args.part in ("cpython", "pypy"):
+        if (args.part == "pypy") != on_pypy:
+            raise SystemExit(f"--part {args.part} must run on that interpreter")
+        result = run_part(args.part, args.quick)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(result, f)
+        return 0
+    if on_pypy:
+        raise SystemExit("run the whole suite with CPython (it launches the PyPy part itself)")
+    parts = [run_part("cpython", args.quick)]
+    pypy = run_pypy_part(args.quick)
+    if pypy is not None:
+        parts.append(pypy)
+    log()
+    log("=== targets")
+    for line in targets(parts):
+        log(f"  {line}")
+    if args.write_readme:
+        write_readme(parts, args.quick)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(parts, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
