@@ -191,8 +191,9 @@ def interpreter_name() -> str:
     return f"{platform.python_implementation()} {platform.python_version()}"
 
 
-def _fmt_ns(ns: Optional[float]) -> str:
-    return "-" if ns is None else f"{ns:,.0f}"
+def _fmt_ns(ns: Optional[float], clean: bool = True) -> str:
+    """``*`` marks a figure from repeats that were all disturbed by other processes."""
+    return "-" if ns is None else f"{ns:,.0f}" + ("" if clean else "*")
 
 
 def _fmt_ratio(a: Optional[float], b: Optional[float]) -> str:
@@ -238,14 +239,16 @@ def run_part(part: str, quick: bool) -> Result:
                     settings,
                 )
                 row: Dict[str, Optional[float]] = {"purecap": None, anchor_name: None}
+                clean = {name: m.clean for name, m in measured.items()}
                 for name, m in measured.items():
                     row[name] = m.ns
                     results.append(
                         {"impl": name, "workload": workload, "op": op, "encoding": encoding,
                          "bytes": len(messages[name, workload, encoding]), **m.as_dict()}
                     )
-                log(f"{workload:9} {op:9} {encoding:8} {_fmt_ns(row['purecap']):>12} "
-                    f"{_fmt_ns(row[anchor_name]):>12} "
+                log(f"{workload:9} {op:9} {encoding:8} "
+                    f"{_fmt_ns(row['purecap'], clean['purecap']):>12} "
+                    f"{_fmt_ns(row[anchor_name], clean.get(anchor_name, True)):>12} "
                     f"{_fmt_ratio(row['purecap'], row[anchor_name]):>7}")
     sweep = run_sweep(impls, settings, quick)
     return {
@@ -289,9 +292,9 @@ def run_sweep(impls: List[ModuleType], settings: Settings, quick: bool) -> List[
             key = f"{impl.NAME} {enc}"
             sweep.append({"impl": impl.NAME, "encoding": enc, "vehicles": n,
                           "bytes": sizes_of[key], **measured[key].as_dict()})
-        log(f"{n:>9} {sizes_of['purecap framed']:>10,} " + " ".join(
-            f"{_fmt_ns(measured[f'{impl.NAME} {enc}'].ns):>16}" for impl, enc in columns
-        ))
+        cells = [measured[f"{impl.NAME} {enc}"] for impl, enc in columns]
+        log(f"{n:>9} {sizes_of['purecap framed']:>10,} "
+            + " ".join(f"{_fmt_ns(m.ns, m.clean):>16}" for m in cells))
     return sweep
 
 
@@ -373,11 +376,22 @@ def run_pypy_part(quick: bool) -> Optional[Result]:
 # -- summary and README ---------------------------------------------------------------------------
 
 
+def _find(part: Result, impl: str, workload: str, op: str, encoding: str) -> Optional[Result]:
+    found: List[Result] = [
+        r for r in part["results"]
+        if (r["impl"], r["workload"], r["op"], r["encoding"]) == (impl, workload, op, encoding)
+    ]
+    return found[0] if found else None
+
+
 def _ns(part: Result, impl: str, workload: str, op: str, encoding: str) -> Optional[float]:
-    for r in part["results"]:
-        if (r["impl"], r["workload"], r["op"], r["encoding"]) == (impl, workload, op, encoding):
-            return float(r["ns"])
-    return None
+    r = _find(part, impl, workload, op, encoding)
+    return None if r is None else float(r["ns"])
+
+
+def _cell(part: Result, impl: str, workload: str, op: str, encoding: str) -> str:
+    r = _find(part, impl, workload, op, encoding)
+    return "-" if r is None else _fmt_ns(r["ns"], r["clean"])
 
 
 def targets(parts: List[Result]) -> List[str]:
@@ -430,10 +444,13 @@ def markdown(parts: List[Result]) -> str:
                     b = _ns(part, anchor, workload, op, encoding)
                     if a is None and b is None:
                         continue
-                    out.append(f"| {workload} | {op} | {encoding} | {_fmt_ns(a)} | "
-                               f"{_fmt_ns(b)} | {_fmt_ratio(a, b)} |")
+                    out.append(f"| {workload} | {op} | {encoding} | "
+                               f"{_cell(part, 'purecap', workload, op, encoding)} | "
+                               f"{_cell(part, anchor, workload, op, encoding)} | "
+                               f"{_fmt_ratio(a, b)} |")
         out.append("")
-        out.append("Messages: " + "; ".join(part["notes"]) + ".")
+        out.append("Messages:\n")
+        out.extend(f"- {note}" for note in part["notes"])
         out.append("")
         columns: List[Tuple[str, str]] = []
         for s in part["sweep"]:
@@ -449,9 +466,12 @@ def markdown(parts: List[Result]) -> str:
                          if s["vehicles"] == n}
                 size = cells.get(("purecap", "framed"), {}).get("bytes", 0)
                 out.append(f"| {n:,} | {size:,} | " + " | ".join(
-                    _fmt_ns(cells[c]["ns"]) if c in cells else "-" for c in columns
+                    _fmt_ns(cells[c]["ns"], cells[c]["clean"]) if c in cells else "-"
+                    for c in columns
                 ) + " |")
             out.append("")
+        if not all(r["clean"] for r in part["results"] + part["sweep"]):
+            out.append("\\* every repeat was disturbed by other processes: a rough figure.\n")
     out.append("Targets:\n")
     out.extend(f"- {line}" for line in targets(parts))
     return "\n".join(out)

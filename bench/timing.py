@@ -78,15 +78,16 @@ class Settings:
 class Measurement:
     """ns per operation: the best round's mean (``ns``, what we report) and every round's."""
 
-    __slots__ = ("ns", "rounds_ns", "number", "disturbed", "warmup_s")
+    __slots__ = ("ns", "rounds_ns", "number", "disturbed", "clean", "warmup_s")
 
     def __init__(
-        self, rounds_ns: List[float], number: int, disturbed: int, warmup_s: float
+        self, rounds_ns: List[float], number: int, disturbed: int, clean: bool, warmup_s: float
     ) -> None:
         self.ns = min(rounds_ns)
         self.rounds_ns = rounds_ns
         self.number = number  # calls per repeat
         self.disturbed = disturbed  # repeats discarded because another process took the CPU
+        self.clean = clean  # False: every repeat of every round was disturbed (a rough figure)
         self.warmup_s = warmup_s
 
     def as_dict(self) -> Dict[str, Any]:
@@ -95,6 +96,7 @@ class Measurement:
             "rounds_ns": self.rounds_ns,
             "number": self.number,
             "disturbed": self.disturbed,
+            "clean": self.clean,
             "warmup_s": self.warmup_s,
         }
 
@@ -106,7 +108,8 @@ class Case:
         self.fn = fn
         self.settings = settings
         self.loop = _fresh_loop()
-        self.rounds_ns: List[float] = []
+        self.rounds_ns: List[float] = []  # rounds with undisturbed repeats
+        self.busy_rounds_ns: List[float] = []  # rounds where every repeat was disturbed
         self.disturbed = 0
         clock = time.perf_counter_ns
         cpu_clock = time.thread_time_ns
@@ -155,11 +158,17 @@ class Case:
             if cpu >= 0.9 * wall:
                 undisturbed.append(wall / number)
         self.disturbed += len(every) - len(undisturbed)
-        kept = undisturbed or every  # never empty; if all were disturbed, `disturbed` says so
-        self.rounds_ns.append(sum(kept) / len(kept))
+        if undisturbed:
+            self.rounds_ns.append(sum(undisturbed) / len(undisturbed))
+        else:
+            self.busy_rounds_ns.append(sum(every) / len(every))
 
     def result(self) -> Measurement:
-        return Measurement(self.rounds_ns, self.number, self.disturbed, self.warmup_s)
+        clean = bool(self.rounds_ns)
+        return Measurement(
+            self.rounds_ns if clean else self.busy_rounds_ns, self.number, self.disturbed, clean,
+            self.warmup_s,
+        )
 
 
 def compare(fns: Dict[str, Callable[[], Any]], settings: Settings) -> Dict[str, Measurement]:
