@@ -28,7 +28,15 @@ from purecap.codegen.runtime import encode_default, float32_bits, float64_bits
 from purecap.errors import PurecapError
 from purecap.schema import model
 
-__all__ = ["GeneratorError", "generate_module", "module_file_name", "GENERATOR_VERSION"]
+__all__ = [
+    "GENERATOR_VERSION",
+    "GeneratorError",
+    "enumerant_names",
+    "field_names",
+    "generate_module",
+    "member_names",
+    "module_file_name",
+]
 
 #: Bumped when the output changes shape (written into every module's header).
 GENERATOR_VERSION = 1
@@ -841,11 +849,7 @@ class _ModuleGenerator:
         w.line(f"class {name}(_rt.Enum):")
         w.indent()
         w.docstring(self.doc(node.id) or f"enum {self.display(node)}")
-        scope = N.Scope()
-        order = sorted(range(len(enumerants)), key=lambda i: enumerants[i].code_order)
-        names: Dict[int, str] = {}
-        for i in order:
-            names[i] = scope.claim(N.upper_snake_case(enumerants[i].name))
+        names = enumerant_names(node)
         if not enumerants:
             w.line("pass")
         for i in range(len(enumerants)):
@@ -905,22 +909,10 @@ class _ModuleGenerator:
     # -- structs -----------------------------------------------------------------------------
 
     def member_names(self, node: model.Node) -> Dict[str, str]:
-        """Python names of a struct's (or group's) members: ``"f:<field>"`` the accessor,
-        ``"has:<field>"``, ``"init:<field>"``, ``"set:<field>"``."""
         cached = self._member_names.get(node.id)
-        if cached is not None:
-            return cached
-        scope = N.Scope(_MEMBER_RESERVED)
-        fields = sorted(node.struct.fields or (), key=lambda f: f.code_order)
-        out: Dict[str, str] = {}
-        for f in fields:
-            out["f:" + f.name] = scope.claim(N.snake_case(f.name))
-        for f in fields:
-            base = out["f:" + f.name]
-            for prefix in ("has", "init", "set"):
-                out[f"{prefix}:{f.name}"] = scope.claim(f"{prefix}_{base}")
-        self._member_names[node.id] = out
-        return out
+        if cached is None:
+            cached = self._member_names[node.id] = member_names(node)
+        return cached
 
     def emit_struct_classes(self, node: model.Node) -> None:
         ctx = self.ctx_for(node)
@@ -1793,6 +1785,41 @@ class _ModuleGenerator:
         return f"_rt.AnyPointer(_rt.pointer_default({_bytes_literal(blob, '')}))", "_rt.AnyPointer"
 
 
+def member_names(node: model.Node) -> Dict[str, str]:
+    """Python names of a struct's (or group's) members, by schema field name: ``"f:<name>"``
+    the accessor, ``"has:<name>"``, ``"init:<name>"``, ``"set:<name>"`` the helpers.
+
+    Accessors are claimed first, in code order, then the helpers (``has_`` + the accessor's
+    snake_case name), so a field ``hasFoo`` keeps ``has_foo`` and ``foo``'s helper becomes
+    ``has_foo_``.
+    """
+    scope = N.Scope(_MEMBER_RESERVED)
+    fields = sorted(node.struct.fields or (), key=lambda f: f.code_order)
+    out: Dict[str, str] = {}
+    for f in fields:
+        out["f:" + f.name] = scope.claim(N.snake_case(f.name))
+    for f in fields:
+        base = N.snake_case(f.name)
+        for prefix in ("has", "init", "set"):
+            out[f"{prefix}:{f.name}"] = scope.claim(f"{prefix}_{base}")
+    return out
+
+
+def field_names(node: model.Node) -> Dict[str, str]:
+    """Schema field name -> Python attribute of the generated reader and builder."""
+    return {k[2:]: v for k, v in member_names(node).items() if k.startswith("f:")}
+
+
+def enumerant_names(node: model.Node) -> List[str]:
+    """The Python member names of an enum's enumerants, by ordinal."""
+    enumerants = node.enum.enumerants or []
+    scope = N.Scope()
+    names: Dict[int, str] = {}
+    for i in sorted(range(len(enumerants)), key=lambda i: enumerants[i].code_order):
+        names[i] = scope.claim(N.upper_snake_case(enumerants[i].name))
+    return [names[i] for i in range(len(enumerants))]
+
+
 def _count(n: int, what: str) -> str:
     return f"{n} {what}" + ("" if n == 1 else "s")
 
@@ -1802,11 +1829,19 @@ def _plus(offset: int) -> str:
 
 
 def _tuple(items: Sequence[object]) -> str:
+    """A tuple literal (of ints, tuples of ints and strings)."""
+    def lit(x: object) -> str:
+        if isinstance(x, str):
+            return _str_literal(x)
+        if isinstance(x, tuple):
+            return _tuple(x)
+        return repr(x)
+
     if not items:
         return "()"
     if len(items) == 1:
-        return f"({items[0]!r},)"
-    return "(" + ", ".join(repr(x) for x in items) + ")"
+        return f"({lit(items[0])},)"
+    return "(" + ", ".join(lit(x) for x in items) + ")"
 
 
 def generate_module(
