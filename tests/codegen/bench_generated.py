@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from functools import partial
 from typing import Any, Callable, List, Tuple
 
 from bench import data
@@ -54,16 +55,16 @@ def main(argv: List[str]) -> int:
         cats = hand.build_catrank(hits, packed)
         ev = hand.build_eval(expr, packed)
         cases += [
-            ("flat read_all" + suffix, lambda b=flat, p=packed: hand.read_all_flat(b, p),
-             lambda b=flat, p=packed: gen.read_all_flat(b, p)),
-            ("carsales read_all" + suffix, lambda b=cars, p=packed: hand.read_all_carsales(b, p),
-             lambda b=cars, p=packed: gen.read_all_carsales(b, p)),
-            ("catrank read_all" + suffix, lambda b=cats, p=packed: hand.read_all_catrank(b, p),
-             lambda b=cats, p=packed: gen.read_all_catrank(b, p)),
-            ("eval read_all" + suffix, lambda b=ev, p=packed: hand.read_all_eval(b, p),
-             lambda b=ev, p=packed: gen.read_all_eval(b, p)),
-            ("carsales build" + suffix, lambda p=packed: hand.build_carsales(lot, p),
-             lambda p=packed: gen.build_carsales(lot, p)),
+            ("flat read_all" + suffix, partial(hand.read_all_flat, flat, packed),
+             partial(gen.read_all_flat, flat, packed)),
+            ("carsales read_all" + suffix, partial(hand.read_all_carsales, cars, packed),
+             partial(gen.read_all_carsales, cars, packed)),
+            ("catrank read_all" + suffix, partial(hand.read_all_catrank, cats, packed),
+             partial(gen.read_all_catrank, cats, packed)),
+            ("eval read_all" + suffix, partial(hand.read_all_eval, ev, packed),
+             partial(gen.read_all_eval, ev, packed)),
+            ("carsales build" + suffix, partial(hand.build_carsales, lot, packed),
+             partial(gen.build_carsales, lot, packed)),
         ]  # fmt: skip
     print(f"{sys.implementation.name} {sys.version.split()[0]}: ns per operation (best of "
           f"{repeats})")  # fmt: skip
