@@ -360,7 +360,12 @@ def _enum_setter(info: FieldInfo, schema: StructSchema) -> Setter:
     cls: Any = info.type.enum
 
     def set_(self: Any, value: Any) -> None:
-        number = enum_number(value, cls, lambda e: value_error(info, schema, value, e))
+        if value.__class__ is cls:
+            number = value  # a member is an int: pack_into takes it as it is
+        elif value.__class__ is int and 0 <= value <= 0xFFFF:
+            number = value
+        else:
+            number = enum_number(value, cls, lambda e: value_error(info, schema, value, e))
         s = self._s
         if end > s.data_size:
             raise BuilderError(f"{info.name} is outside this struct's data section")

@@ -159,8 +159,9 @@ class _StructBase:
     def to_dict(self, verbose: bool = False, ordered: bool = False) -> Dict[str, Any]:
         """The value as plain data: fields by name, structs as dicts, lists as lists, enums as
         names. Null pointer fields are left out (``verbose=True``: included, with their
-        defaults); of a union, only the active member appears. ``ordered`` is accepted for
-        pycapnp compatibility (dicts keep field order anyway)."""
+        defaults - ``None`` for a struct without one, so that a struct containing its own type
+        does not unfold forever); of a union, only the active member appears. ``ordered`` is
+        accepted for pycapnp compatibility (dicts keep field order anyway)."""
         from purecap.dynamic.values import to_python
 
         r = self._reader()
@@ -172,8 +173,12 @@ class _StructBase:
             if f.discriminant is not None:
                 if f.discriminant != d:
                     continue
-            elif f.slot_kind == "pointer" and not verbose and not s.has_pointer(f.pointer):
-                continue
+            elif f.slot_kind == "pointer" and not s.has_pointer(f.pointer):
+                if not verbose:
+                    continue
+                if f.type.kind == "struct" and f.default is None:
+                    out[f.name] = None
+                    continue
             out[f.name] = to_python(f.get_r(r), verbose)
         return out
 
@@ -568,6 +573,7 @@ class StructType:
                 if not hasattr(DynamicStructBuilder, name):
                     setattr(self.Builder, name, property(f.get_b, doc=_field_doc(f)))
         setattr(self.Builder, "_setters", setters)
+        setattr(self.Builder, "__setattr__", _make_setattr(setters, schema))
         schema.finish_pointer_slots()
         for f in schema.fields:
             for st in _struct_types_in(f.type):
@@ -725,6 +731,19 @@ class StructType:
 
     def __repr__(self) -> str:
         return f"<struct {self.name}>"
+
+
+def _make_setattr(setters: Dict[str, Any], schema: StructSchema) -> Any:
+    """A builder class's ``__setattr__``: the field's setter from a dict bound in, one lookup."""
+    find = setters.get
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        setter = find(name)
+        if setter is None:
+            setter = schema.field(name).set_b  # raises UnknownField (with a suggestion)
+        setter(self, value)
+
+    return __setattr__
 
 
 def _field_doc(f: FieldInfo) -> str:
