@@ -383,6 +383,8 @@ class AddressBook_Builder(_rt.StructBuilderBase):
         return AddressBook_Reader(self._b.as_reader())
 
 
+
+
 class Person_PhoneNumber(_rt.StructType[Person_PhoneNumber_Reader, Person_PhoneNumber_Builder]):
     """struct Person.PhoneNumber: its ``Reader``, ``Builder`` and entry points."""
 

@@ -520,13 +520,13 @@ class Defaults_Reader(_rt.StructReaderBase):
     @property
     def f32(self) -> float:
         r = self._r
-        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 32)[0] ^ 1150963712) if 36 <= r.data_size else 1234.5
+        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 32)[0] ^ 0x449a5000) if 36 <= r.data_size else 1234.5
 
     # f64 @10 :Float64 (explicit default); bits [320, 384)
     @property
     def f64(self) -> float:
         r = self._r
-        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 40)[0] ^ 14534676766106106624) if 48 <= r.data_size else -1.23e+47
+        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00) if 48 <= r.data_size else -1.23e+47
 
     # color @11 :Color (explicit default); bits [288, 304)
     @property
@@ -539,19 +539,19 @@ class Defaults_Reader(_rt.StructReaderBase):
     @property
     def nan(self) -> float:
         r = self._r
-        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 48)[0] ^ 9221120237041090560) if 56 <= r.data_size else _rt.float64_from_bits(0x7ff8000000000000)
+        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 48)[0] ^ 0x7ff8000000000000) if 56 <= r.data_size else _rt.float64_from_bits(0x7ff8000000000000)
 
     # inf @13 :Float32 (explicit default); bits [448, 480)
     @property
     def inf(self) -> float:
         r = self._r
-        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 56)[0] ^ 2139095040) if 60 <= r.data_size else float("inf")
+        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 56)[0] ^ 0x7f800000) if 60 <= r.data_size else float("inf")
 
     # negZero @14 :Float64 (explicit default); bits [512, 576)
     @property
     def neg_zero(self) -> float:
         r = self._r
-        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 64)[0] ^ 9223372036854775808) if 72 <= r.data_size else -0.0
+        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 64)[0] ^ 0x8000000000000000) if 72 <= r.data_size else -0.0
 
     # text @15 :Text (explicit default); ptr[0]
     @property
@@ -761,13 +761,13 @@ class Defaults_Builder(_rt.StructBuilderBase):
     @property
     def f32(self) -> float:
         b = self._b
-        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 32)[0] ^ 1150963712)
+        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 32)[0] ^ 0x449a5000)
 
     @f32.setter
     def f32(self, value: float) -> None:
         b = self._b
         try:
-            _U32.pack_into(b.segment, b.data_offset + 32, _rt.float32_bits(value) ^ 1150963712)
+            _U32.pack_into(b.segment, b.data_offset + 32, _rt.float32_bits(value) ^ 0x449a5000)
         except (_struct_error, OverflowError):
             raise _rt.field_error("Defaults.f32", "Float32", value) from None
 
@@ -775,13 +775,13 @@ class Defaults_Builder(_rt.StructBuilderBase):
     @property
     def f64(self) -> float:
         b = self._b
-        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 40)[0] ^ 14534676766106106624)
+        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00)
 
     @f64.setter
     def f64(self, value: float) -> None:
         b = self._b
         try:
-            _U64.pack_into(b.segment, b.data_offset + 40, _rt.float64_bits(value) ^ 14534676766106106624)
+            _U64.pack_into(b.segment, b.data_offset + 40, _rt.float64_bits(value) ^ 0xc9b58b82c0e0bb00)
         except (_struct_error, OverflowError):
             raise _rt.field_error("Defaults.f64", "Float64", value) from None
 
@@ -804,13 +804,13 @@ class Defaults_Builder(_rt.StructBuilderBase):
     @property
     def nan(self) -> float:
         b = self._b
-        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 48)[0] ^ 9221120237041090560)
+        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 48)[0] ^ 0x7ff8000000000000)
 
     @nan.setter
     def nan(self, value: float) -> None:
         b = self._b
         try:
-            _U64.pack_into(b.segment, b.data_offset + 48, _rt.float64_bits(value) ^ 9221120237041090560)
+            _U64.pack_into(b.segment, b.data_offset + 48, _rt.float64_bits(value) ^ 0x7ff8000000000000)
         except (_struct_error, OverflowError):
             raise _rt.field_error("Defaults.nan", "Float64", value) from None
 
@@ -818,13 +818,13 @@ class Defaults_Builder(_rt.StructBuilderBase):
     @property
     def inf(self) -> float:
         b = self._b
-        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 56)[0] ^ 2139095040)
+        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 56)[0] ^ 0x7f800000)
 
     @inf.setter
     def inf(self, value: float) -> None:
         b = self._b
         try:
-            _U32.pack_into(b.segment, b.data_offset + 56, _rt.float32_bits(value) ^ 2139095040)
+            _U32.pack_into(b.segment, b.data_offset + 56, _rt.float32_bits(value) ^ 0x7f800000)
         except (_struct_error, OverflowError):
             raise _rt.field_error("Defaults.inf", "Float32", value) from None
 
@@ -832,13 +832,13 @@ class Defaults_Builder(_rt.StructBuilderBase):
     @property
     def neg_zero(self) -> float:
         b = self._b
-        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 64)[0] ^ 9223372036854775808)
+        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 64)[0] ^ 0x8000000000000000)
 
     @neg_zero.setter
     def neg_zero(self, value: float) -> None:
         b = self._b
         try:
-            _U64.pack_into(b.segment, b.data_offset + 64, _rt.float64_bits(value) ^ 9223372036854775808)
+            _U64.pack_into(b.segment, b.data_offset + 64, _rt.float64_bits(value) ^ 0x8000000000000000)
         except (_struct_error, OverflowError):
             raise _rt.field_error("Defaults.negZero", "Float64", value) from None
 
@@ -2355,7 +2355,7 @@ class Box_Pair_Reader(_rt.StructReaderBase, _t.Generic[_Box_T, _Box_Pair_U]):
     def has_right(self) -> bool:
         return self._r.has_pointer(1)
 
-    # inner @2 :Box; ptr[2]
+    # inner @2 :Box(U); ptr[2]
     @property
     def inner(self) -> Box_Reader[_Box_Pair_U]:
         return Box_Reader(self._r.get_struct(2), self._c1)
@@ -2415,7 +2415,7 @@ class Box_Pair_Builder(_rt.StructBuilderBase, _t.Generic[_Box_T_B, _Box_Pair_U_B
     def has_right(self) -> bool:
         return self._b.has_pointer(1)
 
-    # inner @2 :Box; ptr[2]
+    # inner @2 :Box(U); ptr[2]
     @property
     def inner(self) -> Box_Builder[_Box_Pair_U_B]:
         return Box_Builder(self._b.get_struct(2, 1, 3), self._c1)
@@ -2507,7 +2507,7 @@ class Generics_Reader(_rt.StructReaderBase):
 
     __slots__ = ()
 
-    # textBox @0 :Box; ptr[0]
+    # textBox @0 :Box(Text); ptr[0]
     @property
     def text_box(self) -> Box_Reader[str]:
         return Box_Reader(self._r.get_struct(0), _rt.TEXT)
@@ -2515,34 +2515,34 @@ class Generics_Reader(_rt.StructReaderBase):
     def has_text_box(self) -> bool:
         return self._r.has_pointer(0)
 
-    # scalarBox @1 :Box; ptr[1]
+    # scalarBox @1 :Box(Scalars); ptr[1]
     @property
     def scalar_box(self) -> Box_Reader[Scalars_Reader]:
-        return Box_Reader(self._r.get_struct(1), _rt.struct_codec(Scalars_Reader, Scalars_Builder, 6, 0))
+        return Box_Reader(self._r.get_struct(1), _codec_0)
 
     def has_scalar_box(self) -> bool:
         return self._r.has_pointer(1)
 
-    # listBox @2 :Box; ptr[2]
+    # listBox @2 :Box(List(Int32)); ptr[2]
     @property
     def list_box(self) -> Box_Reader[_rt.PrimitiveList[int]]:
-        return Box_Reader(self._r.get_struct(2), _rt.list_codec(lambda l: _rt.PrimitiveList(l, _I32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _I32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _I32), 4))
+        return Box_Reader(self._r.get_struct(2), _codec_1)
 
     def has_list_box(self) -> bool:
         return self._r.has_pointer(2)
 
-    # boxBox @3 :Box; ptr[3]
+    # boxBox @3 :Box(Box(Data)); ptr[3]
     @property
     def box_box(self) -> Box_Reader[Box_Reader[bytes]]:
-        return Box_Reader(self._r.get_struct(3), _rt.struct_codec(lambda r: Box_Reader(r, _rt.DATA), lambda b: Box_Builder(b, _rt.DATA), 1, 3))
+        return Box_Reader(self._r.get_struct(3), _codec_2)
 
     def has_box_box(self) -> bool:
         return self._r.has_pointer(3)
 
-    # pair @4 :Box.Pair; ptr[4]
+    # pair @4 :Box.Pair(Scalars); ptr[4]
     @property
     def pair(self) -> Box_Pair_Reader[str, Scalars_Reader]:
-        return Box_Pair_Reader(self._r.get_struct(4), _rt.TEXT, _rt.struct_codec(Scalars_Reader, Scalars_Builder, 6, 0))
+        return Box_Pair_Reader(self._r.get_struct(4), _rt.TEXT, _codec_0)
 
     def has_pair(self) -> bool:
         return self._r.has_pointer(4)
@@ -2555,7 +2555,7 @@ class Generics_Reader(_rt.StructReaderBase):
     def has_unbound(self) -> bool:
         return self._r.has_pointer(5)
 
-    # boxes @6 :List(Box); ptr[6]
+    # boxes @6 :List(Box(Text)); ptr[6]
     @property
     def boxes(self) -> _rt.StructList[Box_Reader[str]]:
         return _rt.StructList(self._r.get_list(6, 7), lambda r: Box_Reader(r, _rt.TEXT))
@@ -2574,7 +2574,7 @@ class Generics_Builder(_rt.StructBuilderBase):
 
     __slots__ = ()
 
-    # textBox @0 :Box; ptr[0]
+    # textBox @0 :Box(Text); ptr[0]
     @property
     def text_box(self) -> Box_Builder[str]:
         return Box_Builder(self._b.get_struct(0, 1, 3), _rt.TEXT)
@@ -2590,14 +2590,14 @@ class Generics_Builder(_rt.StructBuilderBase):
     def has_text_box(self) -> bool:
         return self._b.has_pointer(0)
 
-    # scalarBox @1 :Box; ptr[1]
+    # scalarBox @1 :Box(Scalars); ptr[1]
     @property
     def scalar_box(self) -> Box_Builder[Scalars_Builder]:
-        return Box_Builder(self._b.get_struct(1, 1, 3), _rt.struct_codec(Scalars_Reader, Scalars_Builder, 6, 0))
+        return Box_Builder(self._b.get_struct(1, 1, 3), _codec_0)
 
     def init_scalar_box(self) -> Box_Builder[Scalars_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return Box_Builder(self._b.init_struct(1, 1, 3), _rt.struct_codec(Scalars_Reader, Scalars_Builder, 6, 0))
+        return Box_Builder(self._b.init_struct(1, 1, 3), _codec_0)
 
     def set_scalar_box(self, value: _t.Union[Box_Reader[Scalars_Reader], Box_Builder[Scalars_Builder]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -2606,14 +2606,14 @@ class Generics_Builder(_rt.StructBuilderBase):
     def has_scalar_box(self) -> bool:
         return self._b.has_pointer(1)
 
-    # listBox @2 :Box; ptr[2]
+    # listBox @2 :Box(List(Int32)); ptr[2]
     @property
     def list_box(self) -> Box_Builder[_rt.PrimitiveListBuilder[int]]:
-        return Box_Builder(self._b.get_struct(2, 1, 3), _rt.list_codec(lambda l: _rt.PrimitiveList(l, _I32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _I32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _I32), 4))
+        return Box_Builder(self._b.get_struct(2, 1, 3), _codec_1)
 
     def init_list_box(self) -> Box_Builder[_rt.PrimitiveListBuilder[int]]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return Box_Builder(self._b.init_struct(2, 1, 3), _rt.list_codec(lambda l: _rt.PrimitiveList(l, _I32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _I32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _I32), 4))
+        return Box_Builder(self._b.init_struct(2, 1, 3), _codec_1)
 
     def set_list_box(self, value: _t.Union[Box_Reader[_rt.PrimitiveList[int]], Box_Builder[_rt.PrimitiveListBuilder[int]]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -2622,14 +2622,14 @@ class Generics_Builder(_rt.StructBuilderBase):
     def has_list_box(self) -> bool:
         return self._b.has_pointer(2)
 
-    # boxBox @3 :Box; ptr[3]
+    # boxBox @3 :Box(Box(Data)); ptr[3]
     @property
     def box_box(self) -> Box_Builder[Box_Builder[bytes]]:
-        return Box_Builder(self._b.get_struct(3, 1, 3), _rt.struct_codec(lambda r: Box_Reader(r, _rt.DATA), lambda b: Box_Builder(b, _rt.DATA), 1, 3))
+        return Box_Builder(self._b.get_struct(3, 1, 3), _codec_2)
 
     def init_box_box(self) -> Box_Builder[Box_Builder[bytes]]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return Box_Builder(self._b.init_struct(3, 1, 3), _rt.struct_codec(lambda r: Box_Reader(r, _rt.DATA), lambda b: Box_Builder(b, _rt.DATA), 1, 3))
+        return Box_Builder(self._b.init_struct(3, 1, 3), _codec_2)
 
     def set_box_box(self, value: _t.Union[Box_Reader[Box_Reader[bytes]], Box_Builder[Box_Builder[bytes]]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -2638,14 +2638,14 @@ class Generics_Builder(_rt.StructBuilderBase):
     def has_box_box(self) -> bool:
         return self._b.has_pointer(3)
 
-    # pair @4 :Box.Pair; ptr[4]
+    # pair @4 :Box.Pair(Scalars); ptr[4]
     @property
     def pair(self) -> Box_Pair_Builder[str, Scalars_Builder]:
-        return Box_Pair_Builder(self._b.get_struct(4, 0, 3), _rt.TEXT, _rt.struct_codec(Scalars_Reader, Scalars_Builder, 6, 0))
+        return Box_Pair_Builder(self._b.get_struct(4, 0, 3), _rt.TEXT, _codec_0)
 
     def init_pair(self) -> Box_Pair_Builder[str, Scalars_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return Box_Pair_Builder(self._b.init_struct(4, 0, 3), _rt.TEXT, _rt.struct_codec(Scalars_Reader, Scalars_Builder, 6, 0))
+        return Box_Pair_Builder(self._b.init_struct(4, 0, 3), _rt.TEXT, _codec_0)
 
     def set_pair(self, value: _t.Union[Box_Pair_Reader[str, Scalars_Reader], Box_Pair_Builder[str, Scalars_Builder]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -2670,7 +2670,7 @@ class Generics_Builder(_rt.StructBuilderBase):
     def has_unbound(self) -> bool:
         return self._b.has_pointer(5)
 
-    # boxes @6 :List(Box); ptr[6]
+    # boxes @6 :List(Box(Text)); ptr[6]
     @property
     def boxes(self) -> _rt.StructListBuilder[Box_Builder[str]]:
         return _rt.StructListBuilder(self._b.get_struct_list(6, 1, 3), lambda b: Box_Builder(b, _rt.TEXT), lambda r: Box_Reader(r, _rt.TEXT))
@@ -3792,6 +3792,14 @@ class Store_Server(_rt.Server):
         (0xf7506ee7c5b26f2d, 0): ("get", lambda r: Store_GetParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER), lambda b: Store_GetResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)),
         (0xf7506ee7c5b26f2d, 1): ("put", lambda r: Store_PutParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER), lambda b: Store_PutResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)),
     }
+
+
+# Bindings of generic parameters: how each bound type is read and built.
+_codec_0 = _rt.struct_codec(Scalars_Reader, Scalars_Builder, 6, 0)
+_codec_1 = _rt.list_codec(lambda l: _rt.PrimitiveList(l, _I32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _I32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _I32), 4)
+_codec_2 = _rt.struct_codec(lambda r: Box_Reader(r, _rt.DATA), lambda b: Box_Builder(b, _rt.DATA), 1, 3)
+
+
 
 
 class Scalars(_rt.StructType[Scalars_Reader, Scalars_Builder]):

@@ -521,6 +521,8 @@ class DiscriminatorOptions_Builder(_rt.StructBuilderBase):
         return DiscriminatorOptions_Reader(self._b.as_reader())
 
 
+
+
 class Value_Field(_rt.StructType[Value_Field_Reader, Value_Field_Builder]):
     """struct Value.Field: its ``Reader``, ``Builder`` and entry points."""
 

@@ -266,6 +266,8 @@ class Persistent_Server(_rt.Server):
     }
 
 
+
+
 class Persistent_SaveParams(_rt.StructType[Persistent_SaveParams_Reader[_rt.AnyPointer, _rt.AnyPointer], Persistent_SaveParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
     """struct Persistent.SaveParams: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 

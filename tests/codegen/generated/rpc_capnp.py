@@ -4173,6 +4173,8 @@ class Exception_Builder(_rt.StructBuilderBase):
         return Exception_Reader(self._b.as_reader())
 
 
+
+
 class Message(_rt.StructType[Message_Reader, Message_Builder]):
     """struct Message: its ``Reader``, ``Builder`` and entry points.
 

@@ -512,6 +512,8 @@ class JoinResult_Builder(_rt.StructBuilderBase):
         return JoinResult_Reader(self._b.as_reader())
 
 
+
+
 class VatId(_rt.StructType[VatId_Reader, VatId_Builder]):
     """struct VatId: its ``Reader``, ``Builder`` and entry points."""
 

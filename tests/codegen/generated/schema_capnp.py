@@ -4419,6 +4419,8 @@ class CodeGeneratorRequest_RequestedFile_Import_Builder(_rt.StructBuilderBase):
         return CodeGeneratorRequest_RequestedFile_Import_Reader(self._b.as_reader())
 
 
+
+
 class Node_Parameter(_rt.StructType[Node_Parameter_Reader, Node_Parameter_Builder]):
     """struct Node.Parameter: its ``Reader``, ``Builder`` and entry points.
 

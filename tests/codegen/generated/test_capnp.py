@@ -1664,13 +1664,13 @@ class TestDefaults_Reader(_rt.StructReaderBase):
     @property
     def float32_field(self) -> float:
         r = self._r
-        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 32)[0] ^ 1150963712) if 36 <= r.data_size else 1234.5
+        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 32)[0] ^ 0x449a5000) if 36 <= r.data_size else 1234.5
 
     # float64Field @11 :Float64 (explicit default); bits [320, 384)
     @property
     def float64_field(self) -> float:
         r = self._r
-        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 40)[0] ^ 14534676766106106624) if 48 <= r.data_size else -1.23e+47
+        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00) if 48 <= r.data_size else -1.23e+47
 
     # textField @12 :Text (explicit default); ptr[0]
     @property
@@ -1997,13 +1997,13 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     @property
     def float32_field(self) -> float:
         b = self._b
-        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 32)[0] ^ 1150963712)
+        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 32)[0] ^ 0x449a5000)
 
     @float32_field.setter
     def float32_field(self, value: float) -> None:
         b = self._b
         try:
-            _U32.pack_into(b.segment, b.data_offset + 32, _rt.float32_bits(value) ^ 1150963712)
+            _U32.pack_into(b.segment, b.data_offset + 32, _rt.float32_bits(value) ^ 0x449a5000)
         except (_struct_error, OverflowError):
             raise _rt.field_error("TestDefaults.float32Field", "Float32", value) from None
 
@@ -2011,13 +2011,13 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     @property
     def float64_field(self) -> float:
         b = self._b
-        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 40)[0] ^ 14534676766106106624)
+        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00)
 
     @float64_field.setter
     def float64_field(self, value: float) -> None:
         b = self._b
         try:
-            _U64.pack_into(b.segment, b.data_offset + 40, _rt.float64_bits(value) ^ 14534676766106106624)
+            _U64.pack_into(b.segment, b.data_offset + 40, _rt.float64_bits(value) ^ 0xc9b58b82c0e0bb00)
         except (_struct_error, OverflowError):
             raise _rt.field_error("TestDefaults.float64Field", "Float64", value) from None
 
@@ -7655,13 +7655,13 @@ class TestWholeFloatDefault_Reader(_rt.StructReaderBase):
     @property
     def field(self) -> float:
         r = self._r
-        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset)[0] ^ 1123418112) if 4 <= r.data_size else 123.0
+        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset)[0] ^ 0x42f60000) if 4 <= r.data_size else 123.0
 
     # bigField @1 :Float32 (explicit default); bits [32, 64)
     @property
     def big_field(self) -> float:
         r = self._r
-        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 4)[0] ^ 1909060298) if 8 <= r.data_size else 2.0000000300949324e+30
+        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 4)[0] ^ 0x71c9f2ca) if 8 <= r.data_size else 2.0000000300949324e+30
 
     def as_builder(self) -> TestWholeFloatDefault_Builder:
         """A copy of this struct as the root of a new message."""
@@ -7682,13 +7682,13 @@ class TestWholeFloatDefault_Builder(_rt.StructBuilderBase):
     @property
     def field(self) -> float:
         b = self._b
-        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset)[0] ^ 1123418112)
+        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset)[0] ^ 0x42f60000)
 
     @field.setter
     def field(self, value: float) -> None:
         b = self._b
         try:
-            _U32.pack_into(b.segment, b.data_offset, _rt.float32_bits(value) ^ 1123418112)
+            _U32.pack_into(b.segment, b.data_offset, _rt.float32_bits(value) ^ 0x42f60000)
         except (_struct_error, OverflowError):
             raise _rt.field_error("TestWholeFloatDefault.field", "Float32", value) from None
 
@@ -7696,13 +7696,13 @@ class TestWholeFloatDefault_Builder(_rt.StructBuilderBase):
     @property
     def big_field(self) -> float:
         b = self._b
-        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 4)[0] ^ 1909060298)
+        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 4)[0] ^ 0x71c9f2ca)
 
     @big_field.setter
     def big_field(self, value: float) -> None:
         b = self._b
         try:
-            _U32.pack_into(b.segment, b.data_offset + 4, _rt.float32_bits(value) ^ 1909060298)
+            _U32.pack_into(b.segment, b.data_offset + 4, _rt.float32_bits(value) ^ 0x71c9f2ca)
         except (_struct_error, OverflowError):
             raise _rt.field_error("TestWholeFloatDefault.bigField", "Float32", value) from None
 
@@ -7735,7 +7735,7 @@ class TestGenerics_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _T
     def has_foo(self) -> bool:
         return self._r.has_pointer(0)
 
-    # rev @1 :TestGenerics; ptr[1]
+    # rev @1 :TestGenerics(Bar, Foo); ptr[1]
     @property
     def rev(self) -> TestGenerics_Reader[_TestGenerics_Bar, _TestGenerics_Foo]:
         return TestGenerics_Reader(self._r.get_struct(1), self._c1, self._c0)
@@ -7802,7 +7802,7 @@ class TestGenerics_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B
     def has_foo(self) -> bool:
         return self._b.has_pointer(0)
 
-    # rev @1 :TestGenerics; ptr[1]
+    # rev @1 :TestGenerics(Bar, Foo); ptr[1]
     @property
     def rev(self) -> TestGenerics_Builder[_TestGenerics_Bar_B, _TestGenerics_Foo_B]:
         return TestGenerics_Builder(self._b.get_struct(1, 1, 3), self._c1, self._c0)
@@ -8310,10 +8310,10 @@ class TestGenerics_Interface_CallResults_Reader(_rt.StructReaderBase, _t.Generic
     def has_qux(self) -> bool:
         return self._r.has_pointer(0)
 
-    # gen @1 :TestGenerics; ptr[1]
+    # gen @1 :TestGenerics(TestAllTypes, TestAnyPointer); ptr[1]
     @property
     def gen(self) -> TestGenerics_Reader[TestAllTypes_Reader, TestAnyPointer_Reader]:
-        return TestGenerics_Reader(self._r.get_struct(1), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Reader(self._r.get_struct(1), _codec_0, _codec_1)
 
     def has_gen(self) -> bool:
         return self._r.has_pointer(1)
@@ -8353,14 +8353,14 @@ class TestGenerics_Interface_CallResults_Builder(_rt.StructBuilderBase, _t.Gener
     def has_qux(self) -> bool:
         return self._b.has_pointer(0)
 
-    # gen @1 :TestGenerics; ptr[1]
+    # gen @1 :TestGenerics(TestAllTypes, TestAnyPointer); ptr[1]
     @property
     def gen(self) -> TestGenerics_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
-        return TestGenerics_Builder(self._b.get_struct(1, 1, 3), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Builder(self._b.get_struct(1, 1, 3), _codec_0, _codec_1)
 
     def init_gen(self) -> TestGenerics_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Builder(self._b.init_struct(1, 1, 3), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Builder(self._b.init_struct(1, 1, 3), _codec_0, _codec_1)
 
     def set_gen(self, value: _t.Union[TestGenerics_Reader[TestAllTypes_Reader, TestAnyPointer_Reader], TestGenerics_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -8408,7 +8408,7 @@ class TestGenerics_UseAliases_Reader(_rt.StructReaderBase, _t.Generic[_TestGener
     def has_inner2(self) -> bool:
         return self._r.has_pointer(2)
 
-    # inner2Bind @3 :TestGenerics.Inner2; ptr[3]
+    # inner2Bind @3 :TestGenerics.Inner2(Text); ptr[3]
     @property
     def inner2_bind(self) -> TestGenerics_Inner2_Reader[_TestGenerics_Foo, _TestGenerics_Bar, str]:
         return TestGenerics_Inner2_Reader(self._r.get_struct(3), self._c0, self._c1, _rt.TEXT)
@@ -8416,7 +8416,7 @@ class TestGenerics_UseAliases_Reader(_rt.StructReaderBase, _t.Generic[_TestGener
     def has_inner2_bind(self) -> bool:
         return self._r.has_pointer(3)
 
-    # inner2Text @4 :TestGenerics.Inner2; ptr[4]
+    # inner2Text @4 :TestGenerics.Inner2(Text); ptr[4]
     @property
     def inner2_text(self) -> TestGenerics_Inner2_Reader[_TestGenerics_Foo, _TestGenerics_Bar, str]:
         return TestGenerics_Inner2_Reader(self._r.get_struct(4), self._c0, self._c1, _rt.TEXT)
@@ -8498,7 +8498,7 @@ class TestGenerics_UseAliases_Builder(_rt.StructBuilderBase, _t.Generic[_TestGen
     def has_inner2(self) -> bool:
         return self._b.has_pointer(2)
 
-    # inner2Bind @3 :TestGenerics.Inner2; ptr[3]
+    # inner2Bind @3 :TestGenerics.Inner2(Text); ptr[3]
     @property
     def inner2_bind(self) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]:
         return TestGenerics_Inner2_Builder(self._b.get_struct(3, 0, 4), self._c0, self._c1, _rt.TEXT)
@@ -8514,7 +8514,7 @@ class TestGenerics_UseAliases_Builder(_rt.StructBuilderBase, _t.Generic[_TestGen
     def has_inner2_bind(self) -> bool:
         return self._b.has_pointer(3)
 
-    # inner2Text @4 :TestGenerics.Inner2; ptr[4]
+    # inner2Text @4 :TestGenerics.Inner2(Text); ptr[4]
     @property
     def inner2_text(self) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]:
         return TestGenerics_Inner2_Builder(self._b.get_struct(4, 0, 4), self._c0, self._c1, _rt.TEXT)
@@ -8646,7 +8646,7 @@ class TestGenericsWrapper_Reader(_rt.StructReaderBase, _t.Generic[_TestGenericsW
         self._c0 = c0
         self._c1 = c1
 
-    # value @0 :TestGenerics; ptr[0]
+    # value @0 :TestGenerics(Foo, Bar); ptr[0]
     @property
     def value(self) -> TestGenerics_Reader[_TestGenericsWrapper_Foo, _TestGenericsWrapper_Bar]:
         return TestGenerics_Reader(self._r.get_struct(0), self._c0, self._c1)
@@ -8670,7 +8670,7 @@ class TestGenericsWrapper_Builder(_rt.StructBuilderBase, _t.Generic[_TestGeneric
         self._c0 = c0
         self._c1 = c1
 
-    # value @0 :TestGenerics; ptr[0]
+    # value @0 :TestGenerics(Foo, Bar); ptr[0]
     @property
     def value(self) -> TestGenerics_Builder[_TestGenericsWrapper_Foo_B, _TestGenericsWrapper_Bar_B]:
         return TestGenerics_Builder(self._b.get_struct(0, 1, 3), self._c0, self._c1)
@@ -8696,10 +8696,10 @@ class TestGenericsWrapper2_Reader(_rt.StructReaderBase):
 
     __slots__ = ()
 
-    # value @0 :TestGenericsWrapper; ptr[0]
+    # value @0 :TestGenericsWrapper(Text, TestAllTypes); ptr[0]
     @property
     def value(self) -> TestGenericsWrapper_Reader[str, TestAllTypes_Reader]:
-        return TestGenericsWrapper_Reader(self._r.get_struct(0), _rt.TEXT, _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20))
+        return TestGenericsWrapper_Reader(self._r.get_struct(0), _rt.TEXT, _codec_0)
 
     def has_value(self) -> bool:
         return self._r.has_pointer(0)
@@ -8715,14 +8715,14 @@ class TestGenericsWrapper2_Builder(_rt.StructBuilderBase):
 
     __slots__ = ()
 
-    # value @0 :TestGenericsWrapper; ptr[0]
+    # value @0 :TestGenericsWrapper(Text, TestAllTypes); ptr[0]
     @property
     def value(self) -> TestGenericsWrapper_Builder[str, TestAllTypes_Builder]:
-        return TestGenericsWrapper_Builder(self._b.get_struct(0, 0, 1), _rt.TEXT, _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20))
+        return TestGenericsWrapper_Builder(self._b.get_struct(0, 0, 1), _rt.TEXT, _codec_0)
 
     def init_value(self) -> TestGenericsWrapper_Builder[str, TestAllTypes_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenericsWrapper_Builder(self._b.init_struct(0, 0, 1), _rt.TEXT, _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20))
+        return TestGenericsWrapper_Builder(self._b.init_struct(0, 0, 1), _rt.TEXT, _codec_0)
 
     def set_value(self, value: _t.Union[TestGenericsWrapper_Reader[str, TestAllTypes_Reader], TestGenericsWrapper_Builder[str, TestAllTypes_Builder]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9022,10 +9022,10 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
 
     __slots__ = ()
 
-    # basic @0 :TestGenerics; ptr[0]
+    # basic @0 :TestGenerics(TestAllTypes, TestAnyPointer); ptr[0]
     @property
     def basic(self) -> TestGenerics_Reader[TestAllTypes_Reader, TestAnyPointer_Reader]:
-        return TestGenerics_Reader(self._r.get_struct(0), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Reader(self._r.get_struct(0), _codec_0, _codec_1)
 
     def has_basic(self) -> bool:
         return self._r.has_pointer(0)
@@ -9033,15 +9033,15 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # inner @1 :TestGenerics.Inner; ptr[1]
     @property
     def inner(self) -> TestGenerics_Inner_Reader[TestAllTypes_Reader, TestAnyPointer_Reader]:
-        return TestGenerics_Inner_Reader(self._r.get_struct(1), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Inner_Reader(self._r.get_struct(1), _codec_0, _codec_1)
 
     def has_inner(self) -> bool:
         return self._r.has_pointer(1)
 
-    # inner2 @2 :TestGenerics.Inner2; ptr[2]
+    # inner2 @2 :TestGenerics.Inner2(Text); ptr[2]
     @property
     def inner2(self) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str]:
-        return TestGenerics_Inner2_Reader(self._r.get_struct(2), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.TEXT)
+        return TestGenerics_Inner2_Reader(self._r.get_struct(2), _codec_0, _codec_1, _rt.TEXT)
 
     def has_inner2(self) -> bool:
         return self._r.has_pointer(2)
@@ -9054,7 +9054,7 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     def has_unspecified(self) -> bool:
         return self._r.has_pointer(3)
 
-    # unspecifiedInner @4 :TestGenerics.Inner2; ptr[4]
+    # unspecifiedInner @4 :TestGenerics.Inner2(Text); ptr[4]
     @property
     def unspecified_inner(self) -> TestGenerics_Inner2_Reader[_rt.AnyPointer, _rt.AnyPointer, str]:
         return TestGenerics_Inner2_Reader(self._r.get_struct(4), _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT)
@@ -9062,23 +9062,23 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     def has_unspecified_inner(self) -> bool:
         return self._r.has_pointer(4)
 
-    # wrapper @8 :TestGenericsWrapper; ptr[8]
+    # wrapper @8 :TestGenericsWrapper(TestAllTypes, TestAnyPointer); ptr[8]
     @property
     def wrapper(self) -> TestGenericsWrapper_Reader[TestAllTypes_Reader, TestAnyPointer_Reader]:
-        return TestGenericsWrapper_Reader(self._r.get_struct(8), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenericsWrapper_Reader(self._r.get_struct(8), _codec_0, _codec_1)
 
     def has_wrapper(self) -> bool:
         return self._r.has_pointer(8)
 
-    # cap @18 :TestGenerics; ptr[18]
+    # cap @18 :TestGenerics(TestInterface, Text); ptr[18]
     @property
     def cap(self) -> TestGenerics_Reader[TestInterface_Client, str]:
-        return TestGenerics_Reader(self._r.get_struct(18), _rt.capability_codec(TestInterface_Client), _rt.TEXT)
+        return TestGenerics_Reader(self._r.get_struct(18), _codec_2, _rt.TEXT)
 
     def has_cap(self) -> bool:
         return self._r.has_pointer(18)
 
-    # genericCap @19 :TestGenerics.Interface; ptr[19]
+    # genericCap @19 :TestGenerics.Interface(Data); ptr[19]
     @property
     def generic_cap(self) -> TestGenerics_Interface_Client:
         r = self._r
@@ -9087,10 +9087,10 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     def has_generic_cap(self) -> bool:
         return self._r.has_pointer(19)
 
-    # default @5 :TestGenerics (explicit default); ptr[5]
+    # default @5 :TestGenerics(TestAllTypes, Text) (explicit default); ptr[5]
     @property
     def default(self) -> TestGenerics_Reader[TestAllTypes_Reader, str]:
-        return TestGenerics_Reader(self._r.get_struct(5, _D_TestUseGenerics_default), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.TEXT)
+        return TestGenerics_Reader(self._r.get_struct(5, _D_TestUseGenerics_default), _codec_0, _rt.TEXT)
 
     def has_default(self) -> bool:
         return self._r.has_pointer(5)
@@ -9098,7 +9098,7 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # defaultInner @6 :TestGenerics.Inner (explicit default); ptr[6]
     @property
     def default_inner(self) -> TestGenerics_Inner_Reader[TestAllTypes_Reader, str]:
-        return TestGenerics_Inner_Reader(self._r.get_struct(6, _D_TestUseGenerics_default_inner), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.TEXT)
+        return TestGenerics_Inner_Reader(self._r.get_struct(6, _D_TestUseGenerics_default_inner), _codec_0, _rt.TEXT)
 
     def has_default_inner(self) -> bool:
         return self._r.has_pointer(6)
@@ -9111,10 +9111,10 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     def has_default_user(self) -> bool:
         return self._r.has_pointer(7)
 
-    # defaultWrapper @9 :TestGenericsWrapper (explicit default); ptr[9]
+    # defaultWrapper @9 :TestGenericsWrapper(Text, TestAllTypes) (explicit default); ptr[9]
     @property
     def default_wrapper(self) -> TestGenericsWrapper_Reader[str, TestAllTypes_Reader]:
-        return TestGenericsWrapper_Reader(self._r.get_struct(9, _D_TestUseGenerics_default_wrapper), _rt.TEXT, _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20))
+        return TestGenericsWrapper_Reader(self._r.get_struct(9, _D_TestUseGenerics_default_wrapper), _rt.TEXT, _codec_0)
 
     def has_default_wrapper(self) -> bool:
         return self._r.has_pointer(9)
@@ -9138,7 +9138,7 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # aliasInner @12 :TestGenerics.Inner (explicit default); ptr[12]
     @property
     def alias_inner(self) -> TestGenerics_Inner_Reader[TestAllTypes_Reader, TestAnyPointer_Reader]:
-        return TestGenerics_Inner_Reader(self._r.get_struct(12, _D_TestUseGenerics_alias_inner), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Inner_Reader(self._r.get_struct(12, _D_TestUseGenerics_alias_inner), _codec_0, _codec_1)
 
     def has_alias_inner(self) -> bool:
         return self._r.has_pointer(12)
@@ -9146,23 +9146,23 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # aliasInner2 @13 :TestGenerics.Inner2 (explicit default); ptr[13]
     @property
     def alias_inner2(self) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, _rt.AnyPointer]:
-        return TestGenerics_Inner2_Reader(self._r.get_struct(13, _D_TestUseGenerics_alias_inner2), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.ANY_POINTER)
+        return TestGenerics_Inner2_Reader(self._r.get_struct(13, _D_TestUseGenerics_alias_inner2), _codec_0, _codec_1, _rt.ANY_POINTER)
 
     def has_alias_inner2(self) -> bool:
         return self._r.has_pointer(13)
 
-    # aliasInner2Bind @14 :TestGenerics.Inner2 (explicit default); ptr[14]
+    # aliasInner2Bind @14 :TestGenerics.Inner2(List(UInt32)) (explicit default); ptr[14]
     @property
     def alias_inner2_bind(self) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, _rt.PrimitiveList[int]]:
-        return TestGenerics_Inner2_Reader(self._r.get_struct(14, _D_TestUseGenerics_alias_inner2_bind), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.list_codec(lambda l: _rt.PrimitiveList(l, _U32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _U32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _U32), 4))
+        return TestGenerics_Inner2_Reader(self._r.get_struct(14, _D_TestUseGenerics_alias_inner2_bind), _codec_0, _codec_1, _codec_3)
 
     def has_alias_inner2_bind(self) -> bool:
         return self._r.has_pointer(14)
 
-    # aliasInner2Text @15 :TestGenerics.Inner2 (explicit default); ptr[15]
+    # aliasInner2Text @15 :TestGenerics.Inner2(Text) (explicit default); ptr[15]
     @property
     def alias_inner2_text(self) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str]:
-        return TestGenerics_Inner2_Reader(self._r.get_struct(15, _D_TestUseGenerics_alias_inner2_text), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.TEXT)
+        return TestGenerics_Inner2_Reader(self._r.get_struct(15, _D_TestUseGenerics_alias_inner2_text), _codec_0, _codec_1, _rt.TEXT)
 
     def has_alias_inner2_text(self) -> bool:
         return self._r.has_pointer(15)
@@ -9178,7 +9178,7 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # useAliases @17 :TestGenerics.UseAliases (explicit default); ptr[17]
     @property
     def use_aliases(self) -> TestGenerics_UseAliases_Reader[TestAllTypes_Reader, _rt.PrimitiveList[int]]:
-        return TestGenerics_UseAliases_Reader(self._r.get_struct(17, _D_TestUseGenerics_use_aliases), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.list_codec(lambda l: _rt.PrimitiveList(l, _U32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _U32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _U32), 4))
+        return TestGenerics_UseAliases_Reader(self._r.get_struct(17, _D_TestUseGenerics_use_aliases), _codec_0, _codec_3)
 
     def has_use_aliases(self) -> bool:
         return self._r.has_pointer(17)
@@ -9194,14 +9194,14 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
 
     __slots__ = ()
 
-    # basic @0 :TestGenerics; ptr[0]
+    # basic @0 :TestGenerics(TestAllTypes, TestAnyPointer); ptr[0]
     @property
     def basic(self) -> TestGenerics_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
-        return TestGenerics_Builder(self._b.get_struct(0, 1, 3), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Builder(self._b.get_struct(0, 1, 3), _codec_0, _codec_1)
 
     def init_basic(self) -> TestGenerics_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Builder(self._b.init_struct(0, 1, 3), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Builder(self._b.init_struct(0, 1, 3), _codec_0, _codec_1)
 
     def set_basic(self, value: _t.Union[TestGenerics_Reader[TestAllTypes_Reader, TestAnyPointer_Reader], TestGenerics_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9213,11 +9213,11 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     # inner @1 :TestGenerics.Inner; ptr[1]
     @property
     def inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
-        return TestGenerics_Inner_Builder(self._b.get_struct(1, 0, 2), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Inner_Builder(self._b.get_struct(1, 0, 2), _codec_0, _codec_1)
 
     def init_inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner_Builder(self._b.init_struct(1, 0, 2), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Inner_Builder(self._b.init_struct(1, 0, 2), _codec_0, _codec_1)
 
     def set_inner(self, value: _t.Union[TestGenerics_Inner_Reader[TestAllTypes_Reader, TestAnyPointer_Reader], TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9226,14 +9226,14 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def has_inner(self) -> bool:
         return self._b.has_pointer(1)
 
-    # inner2 @2 :TestGenerics.Inner2; ptr[2]
+    # inner2 @2 :TestGenerics.Inner2(Text); ptr[2]
     @property
     def inner2(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(2, 0, 4), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.TEXT)
+        return TestGenerics_Inner2_Builder(self._b.get_struct(2, 0, 4), _codec_0, _codec_1, _rt.TEXT)
 
     def init_inner2(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(2, 0, 4), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.TEXT)
+        return TestGenerics_Inner2_Builder(self._b.init_struct(2, 0, 4), _codec_0, _codec_1, _rt.TEXT)
 
     def set_inner2(self, value: _t.Union[TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str], TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9258,7 +9258,7 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def has_unspecified(self) -> bool:
         return self._b.has_pointer(3)
 
-    # unspecifiedInner @4 :TestGenerics.Inner2; ptr[4]
+    # unspecifiedInner @4 :TestGenerics.Inner2(Text); ptr[4]
     @property
     def unspecified_inner(self) -> TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, str]:
         return TestGenerics_Inner2_Builder(self._b.get_struct(4, 0, 4), _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT)
@@ -9274,14 +9274,14 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def has_unspecified_inner(self) -> bool:
         return self._b.has_pointer(4)
 
-    # wrapper @8 :TestGenericsWrapper; ptr[8]
+    # wrapper @8 :TestGenericsWrapper(TestAllTypes, TestAnyPointer); ptr[8]
     @property
     def wrapper(self) -> TestGenericsWrapper_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
-        return TestGenericsWrapper_Builder(self._b.get_struct(8, 0, 1), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenericsWrapper_Builder(self._b.get_struct(8, 0, 1), _codec_0, _codec_1)
 
     def init_wrapper(self) -> TestGenericsWrapper_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenericsWrapper_Builder(self._b.init_struct(8, 0, 1), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenericsWrapper_Builder(self._b.init_struct(8, 0, 1), _codec_0, _codec_1)
 
     def set_wrapper(self, value: _t.Union[TestGenericsWrapper_Reader[TestAllTypes_Reader, TestAnyPointer_Reader], TestGenericsWrapper_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9290,14 +9290,14 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def has_wrapper(self) -> bool:
         return self._b.has_pointer(8)
 
-    # cap @18 :TestGenerics; ptr[18]
+    # cap @18 :TestGenerics(TestInterface, Text); ptr[18]
     @property
     def cap(self) -> TestGenerics_Builder[TestInterface_Client, str]:
-        return TestGenerics_Builder(self._b.get_struct(18, 1, 3), _rt.capability_codec(TestInterface_Client), _rt.TEXT)
+        return TestGenerics_Builder(self._b.get_struct(18, 1, 3), _codec_2, _rt.TEXT)
 
     def init_cap(self) -> TestGenerics_Builder[TestInterface_Client, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Builder(self._b.init_struct(18, 1, 3), _rt.capability_codec(TestInterface_Client), _rt.TEXT)
+        return TestGenerics_Builder(self._b.init_struct(18, 1, 3), _codec_2, _rt.TEXT)
 
     def set_cap(self, value: _t.Union[TestGenerics_Reader[TestInterface_Client, str], TestGenerics_Builder[TestInterface_Client, str]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9306,7 +9306,7 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def has_cap(self) -> bool:
         return self._b.has_pointer(18)
 
-    # genericCap @19 :TestGenerics.Interface; ptr[19]
+    # genericCap @19 :TestGenerics.Interface(Data); ptr[19]
     @property
     def generic_cap(self) -> TestGenerics_Interface_Client:
         b = self._b
@@ -9319,14 +9319,14 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def has_generic_cap(self) -> bool:
         return self._b.has_pointer(19)
 
-    # default @5 :TestGenerics (explicit default); ptr[5]
+    # default @5 :TestGenerics(TestAllTypes, Text) (explicit default); ptr[5]
     @property
     def default(self) -> TestGenerics_Builder[TestAllTypes_Builder, str]:
-        return TestGenerics_Builder(self._b.get_struct(5, 1, 3, _D_TestUseGenerics_default), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.TEXT)
+        return TestGenerics_Builder(self._b.get_struct(5, 1, 3, _D_TestUseGenerics_default), _codec_0, _rt.TEXT)
 
     def init_default(self) -> TestGenerics_Builder[TestAllTypes_Builder, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Builder(self._b.init_struct(5, 1, 3), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.TEXT)
+        return TestGenerics_Builder(self._b.init_struct(5, 1, 3), _codec_0, _rt.TEXT)
 
     def set_default(self, value: _t.Union[TestGenerics_Reader[TestAllTypes_Reader, str], TestGenerics_Builder[TestAllTypes_Builder, str]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9338,11 +9338,11 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     # defaultInner @6 :TestGenerics.Inner (explicit default); ptr[6]
     @property
     def default_inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, str]:
-        return TestGenerics_Inner_Builder(self._b.get_struct(6, 0, 2, _D_TestUseGenerics_default_inner), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.TEXT)
+        return TestGenerics_Inner_Builder(self._b.get_struct(6, 0, 2, _D_TestUseGenerics_default_inner), _codec_0, _rt.TEXT)
 
     def init_default_inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner_Builder(self._b.init_struct(6, 0, 2), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.TEXT)
+        return TestGenerics_Inner_Builder(self._b.init_struct(6, 0, 2), _codec_0, _rt.TEXT)
 
     def set_default_inner(self, value: _t.Union[TestGenerics_Inner_Reader[TestAllTypes_Reader, str], TestGenerics_Inner_Builder[TestAllTypes_Builder, str]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9367,14 +9367,14 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def has_default_user(self) -> bool:
         return self._b.has_pointer(7)
 
-    # defaultWrapper @9 :TestGenericsWrapper (explicit default); ptr[9]
+    # defaultWrapper @9 :TestGenericsWrapper(Text, TestAllTypes) (explicit default); ptr[9]
     @property
     def default_wrapper(self) -> TestGenericsWrapper_Builder[str, TestAllTypes_Builder]:
-        return TestGenericsWrapper_Builder(self._b.get_struct(9, 0, 1, _D_TestUseGenerics_default_wrapper), _rt.TEXT, _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20))
+        return TestGenericsWrapper_Builder(self._b.get_struct(9, 0, 1, _D_TestUseGenerics_default_wrapper), _rt.TEXT, _codec_0)
 
     def init_default_wrapper(self) -> TestGenericsWrapper_Builder[str, TestAllTypes_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenericsWrapper_Builder(self._b.init_struct(9, 0, 1), _rt.TEXT, _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20))
+        return TestGenericsWrapper_Builder(self._b.init_struct(9, 0, 1), _rt.TEXT, _codec_0)
 
     def set_default_wrapper(self, value: _t.Union[TestGenericsWrapper_Reader[str, TestAllTypes_Reader], TestGenericsWrapper_Builder[str, TestAllTypes_Builder]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9418,11 +9418,11 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     # aliasInner @12 :TestGenerics.Inner (explicit default); ptr[12]
     @property
     def alias_inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
-        return TestGenerics_Inner_Builder(self._b.get_struct(12, 0, 2, _D_TestUseGenerics_alias_inner), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Inner_Builder(self._b.get_struct(12, 0, 2, _D_TestUseGenerics_alias_inner), _codec_0, _codec_1)
 
     def init_alias_inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner_Builder(self._b.init_struct(12, 0, 2), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1))
+        return TestGenerics_Inner_Builder(self._b.init_struct(12, 0, 2), _codec_0, _codec_1)
 
     def set_alias_inner(self, value: _t.Union[TestGenerics_Inner_Reader[TestAllTypes_Reader, TestAnyPointer_Reader], TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9434,11 +9434,11 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     # aliasInner2 @13 :TestGenerics.Inner2 (explicit default); ptr[13]
     @property
     def alias_inner2(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.AnyPointerBuilder]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(13, 0, 4, _D_TestUseGenerics_alias_inner2), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.ANY_POINTER)
+        return TestGenerics_Inner2_Builder(self._b.get_struct(13, 0, 4, _D_TestUseGenerics_alias_inner2), _codec_0, _codec_1, _rt.ANY_POINTER)
 
     def init_alias_inner2(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.AnyPointerBuilder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(13, 0, 4), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.ANY_POINTER)
+        return TestGenerics_Inner2_Builder(self._b.init_struct(13, 0, 4), _codec_0, _codec_1, _rt.ANY_POINTER)
 
     def set_alias_inner2(self, value: _t.Union[TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, _rt.AnyPointer], TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.AnyPointerBuilder]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9447,14 +9447,14 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def has_alias_inner2(self) -> bool:
         return self._b.has_pointer(13)
 
-    # aliasInner2Bind @14 :TestGenerics.Inner2 (explicit default); ptr[14]
+    # aliasInner2Bind @14 :TestGenerics.Inner2(List(UInt32)) (explicit default); ptr[14]
     @property
     def alias_inner2_bind(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.PrimitiveListBuilder[int]]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(14, 0, 4, _D_TestUseGenerics_alias_inner2_bind), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.list_codec(lambda l: _rt.PrimitiveList(l, _U32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _U32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _U32), 4))
+        return TestGenerics_Inner2_Builder(self._b.get_struct(14, 0, 4, _D_TestUseGenerics_alias_inner2_bind), _codec_0, _codec_1, _codec_3)
 
     def init_alias_inner2_bind(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.PrimitiveListBuilder[int]]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(14, 0, 4), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.list_codec(lambda l: _rt.PrimitiveList(l, _U32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _U32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _U32), 4))
+        return TestGenerics_Inner2_Builder(self._b.init_struct(14, 0, 4), _codec_0, _codec_1, _codec_3)
 
     def set_alias_inner2_bind(self, value: _t.Union[TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, _rt.PrimitiveList[int]], TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.PrimitiveListBuilder[int]]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9463,14 +9463,14 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def has_alias_inner2_bind(self) -> bool:
         return self._b.has_pointer(14)
 
-    # aliasInner2Text @15 :TestGenerics.Inner2 (explicit default); ptr[15]
+    # aliasInner2Text @15 :TestGenerics.Inner2(Text) (explicit default); ptr[15]
     @property
     def alias_inner2_text(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(15, 0, 4, _D_TestUseGenerics_alias_inner2_text), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.TEXT)
+        return TestGenerics_Inner2_Builder(self._b.get_struct(15, 0, 4, _D_TestUseGenerics_alias_inner2_text), _codec_0, _codec_1, _rt.TEXT)
 
     def init_alias_inner2_text(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(15, 0, 4), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1), _rt.TEXT)
+        return TestGenerics_Inner2_Builder(self._b.init_struct(15, 0, 4), _codec_0, _codec_1, _rt.TEXT)
 
     def set_alias_inner2_text(self, value: _t.Union[TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str], TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -9494,11 +9494,11 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     # useAliases @17 :TestGenerics.UseAliases (explicit default); ptr[17]
     @property
     def use_aliases(self) -> TestGenerics_UseAliases_Builder[TestAllTypes_Builder, _rt.PrimitiveListBuilder[int]]:
-        return TestGenerics_UseAliases_Builder(self._b.get_struct(17, 0, 6, _D_TestUseGenerics_use_aliases), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.list_codec(lambda l: _rt.PrimitiveList(l, _U32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _U32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _U32), 4))
+        return TestGenerics_UseAliases_Builder(self._b.get_struct(17, 0, 6, _D_TestUseGenerics_use_aliases), _codec_0, _codec_3)
 
     def init_use_aliases(self) -> TestGenerics_UseAliases_Builder[TestAllTypes_Builder, _rt.PrimitiveListBuilder[int]]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_UseAliases_Builder(self._b.init_struct(17, 0, 6), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.list_codec(lambda l: _rt.PrimitiveList(l, _U32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _U32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _U32), 4))
+        return TestGenerics_UseAliases_Builder(self._b.init_struct(17, 0, 6), _codec_0, _codec_3)
 
     def set_use_aliases(self, value: _t.Union[TestGenerics_UseAliases_Reader[TestAllTypes_Reader, _rt.PrimitiveList[int]], TestGenerics_UseAliases_Builder[TestAllTypes_Builder, _rt.PrimitiveListBuilder[int]]]) -> None:
         """Make the field a deep copy of ``value``."""
@@ -14533,6 +14533,15 @@ class TestNameAnnotationInterface_Server(_rt.Server):
     }
 
 
+# Bindings of generic parameters: how each bound type is read and built.
+_codec_0 = _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20)
+_codec_1 = _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1)
+_codec_2 = _rt.capability_codec(TestInterface_Client)
+_codec_3 = _rt.list_codec(lambda l: _rt.PrimitiveList(l, _U32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _U32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _U32), 4)
+
+
+
+
 class TestAllTypes(_rt.StructType[TestAllTypes_Reader, TestAllTypes_Builder]):
     """struct TestAllTypes: its ``Reader``, ``Builder`` and entry points."""
 
@@ -18517,12 +18526,12 @@ DERIVED_CONSTANT: TestAllTypes_Reader = TestAllTypes_Reader(_rt.struct_default((
     b"\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x00\x00"
 )))
 
-# const genericConstant :TestGenerics
+# const genericConstant :TestGenerics(TestAllTypes, Text)
 GENERIC_CONSTANT: TestGenerics_Reader[TestAllTypes_Reader, str] = TestGenerics_Reader(_rt.struct_default((
     b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x04\x00\x00\x00\x01\x00\x00\x00\x04\x00\x00\x00\x00\x00\x02\x00"
     b"\x00\x00\x7b\x00\x00\x00\x00\x00\x05\x00\x00\x00\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74\x00\x00\x00\x00"
     b"\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x41\x01\x00\x00\x00\x00"
-)), _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20), _rt.TEXT)
+)), _codec_0, _rt.TEXT)
 
 # const embeddedData :Data
 EMBEDDED_DATA: bytes = (

@@ -122,6 +122,8 @@ class TestImport2_Builder(_rt.StructBuilderBase):
         return TestImport2_Reader(self._b.as_reader())
 
 
+
+
 class TestImport2(_rt.StructType[TestImport2_Reader, TestImport2_Builder]):
     """struct TestImport2: its ``Reader``, ``Builder`` and entry points."""
 

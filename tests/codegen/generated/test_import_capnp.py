@@ -72,6 +72,8 @@ class TestImport_Builder(_rt.StructBuilderBase):
         return TestImport_Reader(self._b.as_reader())
 
 
+
+
 class TestImport(_rt.StructType[TestImport_Reader, TestImport_Builder]):
     """struct TestImport: its ``Reader``, ``Builder`` and entry points."""
 

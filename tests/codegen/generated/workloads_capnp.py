@@ -1241,6 +1241,8 @@ class Expr_Rhs_Builder(_rt.GroupBuilderBase):
         return self._b.has_pointer(1)
 
 
+
+
 class Reading(_rt.StructType[Reading_Reader, Reading_Builder]):
     """struct Reading: its ``Reader``, ``Builder`` and entry points."""
 
