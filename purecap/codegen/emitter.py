@@ -809,7 +809,7 @@ class _ModuleGenerator:
         for fmt in _FORMATS:
             if fmt in self.formats_used:
                 head.line(f"{fmt} = _rt.{fmt[1:]}")
-        head.line("_struct_error = _struct.error")
+        head.line("_pack_errors = _rt.PACK_ERRORS")
         if self.prelude.lines:
             head.line()
             head.line("# Default values of pointer fields: canonical encodings, read in place.")
@@ -1309,10 +1309,9 @@ class _ModuleGenerator:
             stored = f"value ^ {xor}"
         else:
             stored = "value"
-        errors = "(_struct_error, OverflowError)" if py == "float" else "_struct_error"
         w.line("try:")
         w.line(f"    {fmt}.pack_into(b.segment, b.data_offset{_plus(off)}, {stored})")
-        w.line(f"except {errors}:")
+        w.line("except _pack_errors:")
         w.line(
             f"    raise _rt.field_error({_str_literal(qual)}, "
             f"{_str_literal(schema_name if k != 'enum' else 'enum (UInt16)')}, value) from None"

@@ -77,6 +77,7 @@ __all__ = [
     "I8", "U8", "I16", "U16", "I32", "U32", "I64", "U64", "F32", "F64",
     "float32_from_bits", "float64_from_bits", "float32_bits", "float64_bits",
     "Enum",
+    "PACK_ERRORS",
     "field_error",
     "pointer_default", "struct_default", "list_default",
     "StructType", "InterfaceType",
@@ -158,6 +159,12 @@ def float32_bits(value: float) -> int:
 
 def float64_bits(value: float) -> int:
     return int(_U64.unpack(_F64.pack(value))[0])
+
+
+#: What packing a value that does not fit raises: struct.error (out of range), OverflowError (a
+#: float too large for Float32) or, on PyPy, ValueError (a negative number into an unsigned
+#: 64-bit field). Generated setters turn all three into a BuilderError.
+PACK_ERRORS = (struct.error, OverflowError, ValueError)
 
 
 def field_error(field: str, type_name: str, value: object) -> BuilderError:
@@ -582,10 +589,17 @@ class PrimitiveListBuilder(_BuilderList[T]):
         return cast(T, self._l.get_primitive(index, self._f))
 
     def __setitem__(self, index: int, value: T) -> None:
-        self._l.set_primitive(index, self._f, value)
+        _set_primitive(self._l, index, self._f, value)
 
     def as_reader(self) -> PrimitiveList[T]:
         return PrimitiveList(self._l.as_reader(), cast("Field[T]", self._f))
+
+
+def _set_primitive(lst: ListBuilder, index: int, fmt: struct.Struct, value: Any) -> None:
+    try:
+        lst.set_primitive(index, fmt, value)
+    except PACK_ERRORS:  # (the wire layer turns only struct.error into a BuilderError)
+        raise BuilderError(f"value {value!r} does not fit the list element") from None
 
 
 class EnumList(_ReaderList[E]):
@@ -1077,7 +1091,7 @@ def set_sequence(
                 lst.set_data(i, v)
     elif fmt is not None:
         for i, v in enumerate(items):
-            lst.set_primitive(i, fmt, v)
+            _set_primitive(lst, i, fmt, v)
 
 
 # ---------------------------------------------------------------------------------------------

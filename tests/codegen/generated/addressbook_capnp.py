@@ -26,7 +26,7 @@ __all__ = [
 
 _U16 = _rt.U16
 _U32 = _rt.U32
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class Person_PhoneNumber_Type(_rt.Enum):
@@ -112,7 +112,7 @@ class Person_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Person.id", "UInt32", value) from None
 
     # name @1 :Text; ptr[0]
@@ -226,7 +226,7 @@ class Person_PhoneNumber_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Person.PhoneNumber.type", "enum (UInt16)", value) from None
 
     def as_reader(self) -> Person_PhoneNumber_Reader:

@@ -22,6 +22,6 @@ FILE_ID = 0xbdf87d7bb8304e81
 __all__ = [
 ]
 
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 

@@ -57,7 +57,7 @@ _I64 = _rt.I64
 _U64 = _rt.U64
 _F32 = _rt.F32
 _F64 = _rt.F64
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 # Default values of pointer fields: canonical encodings, read in place.
 _D_Defaults_scalars = _rt.struct_default((
@@ -305,7 +305,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I8.pack_into(b.segment, b.data_offset + 1, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Scalars.i8", "Int8", value) from None
 
     # i16 @3 :Int16; bits [16, 32)
@@ -319,7 +319,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I16.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Scalars.i16", "Int16", value) from None
 
     # i32 @4 :Int32; bits [32, 64)
@@ -333,7 +333,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Scalars.i32", "Int32", value) from None
 
     # i64 @5 :Int64; bits [64, 128)
@@ -347,7 +347,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Scalars.i64", "Int64", value) from None
 
     # u8 @6 :UInt8; bits [128, 136)
@@ -361,7 +361,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 16, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Scalars.u8", "UInt8", value) from None
 
     # u16 @7 :UInt16; bits [144, 160)
@@ -375,7 +375,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 18, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Scalars.u16", "UInt16", value) from None
 
     # u32 @8 :UInt32; bits [160, 192)
@@ -389,7 +389,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 20, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Scalars.u32", "UInt32", value) from None
 
     # u64 @9 :UInt64; bits [192, 256)
@@ -403,7 +403,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Scalars.u64", "UInt64", value) from None
 
     # f32 @10 :Float32; bits [256, 288)
@@ -417,7 +417,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F32.pack_into(b.segment, b.data_offset + 32, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Scalars.f32", "Float32", value) from None
 
     # f64 @11 :Float64; bits [320, 384)
@@ -431,7 +431,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F64.pack_into(b.segment, b.data_offset + 40, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Scalars.f64", "Float64", value) from None
 
     # color @12 :Color; bits [288, 304)
@@ -446,7 +446,7 @@ class Scalars_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 36, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Scalars.color", "enum (UInt16)", value) from None
 
     def as_reader(self) -> Scalars_Reader:
@@ -656,7 +656,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I8.pack_into(b.segment, b.data_offset + 1, value ^ -123)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Defaults.i8", "Int8", value) from None
 
     # i16 @2 :Int16 (explicit default); bits [16, 32)
@@ -670,7 +670,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I16.pack_into(b.segment, b.data_offset + 2, value ^ -12345)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Defaults.i16", "Int16", value) from None
 
     # i32 @3 :Int32 (explicit default); bits [32, 64)
@@ -684,7 +684,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset + 4, value ^ -12345678)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Defaults.i32", "Int32", value) from None
 
     # i64 @4 :Int64 (explicit default); bits [64, 128)
@@ -698,7 +698,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value ^ -123456789012345)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Defaults.i64", "Int64", value) from None
 
     # u8 @5 :UInt8 (explicit default); bits [128, 136)
@@ -712,7 +712,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 16, value ^ 234)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Defaults.u8", "UInt8", value) from None
 
     # u16 @6 :UInt16 (explicit default); bits [144, 160)
@@ -726,7 +726,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 18, value ^ 45678)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Defaults.u16", "UInt16", value) from None
 
     # u32 @7 :UInt32 (explicit default); bits [160, 192)
@@ -740,7 +740,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 20, value ^ 3456789012)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Defaults.u32", "UInt32", value) from None
 
     # u64 @8 :UInt64 (explicit default); bits [192, 256)
@@ -754,7 +754,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 24, value ^ 12345678901234567890)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Defaults.u64", "UInt64", value) from None
 
     # f32 @9 :Float32 (explicit default); bits [256, 288)
@@ -768,7 +768,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 32, _rt.float32_bits(value) ^ 0x449a5000)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Defaults.f32", "Float32", value) from None
 
     # f64 @10 :Float64 (explicit default); bits [320, 384)
@@ -782,7 +782,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 40, _rt.float64_bits(value) ^ 0xc9b58b82c0e0bb00)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Defaults.f64", "Float64", value) from None
 
     # color @11 :Color (explicit default); bits [288, 304)
@@ -797,7 +797,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 36, value ^ 2)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Defaults.color", "enum (UInt16)", value) from None
 
     # nan @12 :Float64 (explicit default); bits [384, 448)
@@ -811,7 +811,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 48, _rt.float64_bits(value) ^ 0x7ff8000000000000)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Defaults.nan", "Float64", value) from None
 
     # inf @13 :Float32 (explicit default); bits [448, 480)
@@ -825,7 +825,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 56, _rt.float32_bits(value) ^ 0x7f800000)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Defaults.inf", "Float32", value) from None
 
     # negZero @14 :Float64 (explicit default); bits [512, 576)
@@ -839,7 +839,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 64, _rt.float64_bits(value) ^ 0x8000000000000000)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Defaults.negZero", "Float64", value) from None
 
     # text @15 :Text (explicit default); ptr[0]
@@ -1483,7 +1483,7 @@ class Shape_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 8, 0)
         try:
             _F64.pack_into(b.segment, b.data_offset, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Shape.circle", "Float64", value) from None
 
     # rectangle :group (union tag 1)
@@ -1599,7 +1599,7 @@ class Shape_Point_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Shape.Point.x", "Int32", value) from None
 
     # y @1 :Int32; bits [32, 64)
@@ -1613,7 +1613,7 @@ class Shape_Point_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Shape.Point.y", "Int32", value) from None
 
     def as_reader(self) -> Shape_Point_Reader:
@@ -1655,7 +1655,7 @@ class Shape_Rectangle_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _F64.pack_into(b.segment, b.data_offset, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Shape.rectangle.width", "Float64", value) from None
 
     # height @3 :Float64; bits [128, 192)
@@ -1669,7 +1669,7 @@ class Shape_Rectangle_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _F64.pack_into(b.segment, b.data_offset + 16, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Shape.rectangle.height", "Float64", value) from None
 
 
@@ -1736,7 +1736,7 @@ class Shape_Style_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 10, 1)
         try:
             _U16.pack_into(b.segment, b.data_offset + 12, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Shape.style.filled", "enum (UInt16)", value) from None
 
     # outlined :group (union tag 2)
@@ -1793,7 +1793,7 @@ class Shape_Style_Outlined_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 12, value ^ 1)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Shape.style.outlined.color", "enum (UInt16)", value) from None
 
     # thickness @9 :UInt8 (explicit default); bits [112, 120)
@@ -1807,7 +1807,7 @@ class Shape_Style_Outlined_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 14, value ^ 1)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Shape.style.outlined.thickness", "UInt8", value) from None
 
     # dash :group
@@ -1856,7 +1856,7 @@ class Shape_Style_Outlined_Dash_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 15, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Shape.style.outlined.dash.on", "UInt8", value) from None
 
     # off @11 :UInt8; bits [192, 200)
@@ -1870,7 +1870,7 @@ class Shape_Style_Outlined_Dash_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Shape.style.outlined.dash.off", "UInt8", value) from None
 
 
@@ -1999,7 +1999,7 @@ class Pythonic_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Pythonic.return", "Int32", value) from None
 
     # class @1 :Text; ptr[0]
@@ -2039,7 +2039,7 @@ class Pythonic_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Pythonic.int", "Int64", value) from None
 
     # which @4 :UInt8; bits [40, 48)
@@ -2053,7 +2053,7 @@ class Pythonic_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 5, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Pythonic.which", "UInt8", value) from None
 
     # toBytes @5 :UInt8; bits [48, 56)
@@ -2067,7 +2067,7 @@ class Pythonic_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 6, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Pythonic.toBytes", "UInt8", value) from None
 
     # foo @6 :Text; ptr[1]
@@ -2107,7 +2107,7 @@ class Pythonic_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 16, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Pythonic.type", "UInt16", value) from None
 
     # property @9 :Float32; bits [160, 192)
@@ -2121,7 +2121,7 @@ class Pythonic_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F32.pack_into(b.segment, b.data_offset + 20, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Pythonic.property", "Float32", value) from None
 
     # none @10 :Void
@@ -2177,7 +2177,7 @@ class Pythonic_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 18, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Pythonic.kind", "enum (UInt16)", value) from None
 
     def as_reader(self) -> Pythonic_Reader:
@@ -2224,7 +2224,7 @@ class Pythonic_Reader__Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Pythonic.Reader.lambda", "UInt8", value) from None
 
     def as_reader(self) -> Pythonic_Reader__Reader:
@@ -2498,7 +2498,7 @@ class Box_Pair__Builder(_rt.GroupBuilderBase, _t.Generic[_Box_T_B]):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Box.pair.count", "UInt32", value) from None
 
 
@@ -3017,7 +3017,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I8.pack_into(b.segment, b.data_offset + 1, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.i8", "Int8", value) from None
 
     # i16 @3 :Int16; bits [16, 32)
@@ -3031,7 +3031,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I16.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.i16", "Int16", value) from None
 
     # i32 @4 :Int32; bits [32, 64)
@@ -3045,7 +3045,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.i32", "Int32", value) from None
 
     # i64 @5 :Int64; bits [64, 128)
@@ -3059,7 +3059,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.i64", "Int64", value) from None
 
     # u8 @6 :UInt8; bits [128, 136)
@@ -3073,7 +3073,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 16, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.u8", "UInt8", value) from None
 
     # u16 @7 :UInt16; bits [144, 160)
@@ -3087,7 +3087,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 18, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.u16", "UInt16", value) from None
 
     # u32 @8 :UInt32; bits [160, 192)
@@ -3101,7 +3101,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 20, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.u32", "UInt32", value) from None
 
     # u64 @9 :UInt64; bits [192, 256)
@@ -3115,7 +3115,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.u64", "UInt64", value) from None
 
     # f32 @10 :Float32; bits [256, 288)
@@ -3129,7 +3129,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F32.pack_into(b.segment, b.data_offset + 32, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Evolved.f32", "Float32", value) from None
 
     # f64 @11 :Float64; bits [320, 384)
@@ -3143,7 +3143,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F64.pack_into(b.segment, b.data_offset + 40, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Evolved.f64", "Float64", value) from None
 
     # color @12 :Color; bits [288, 304)
@@ -3158,7 +3158,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 36, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.color", "enum (UInt16)", value) from None
 
     # extra @13 :Int32 (explicit default); bits [384, 416)
@@ -3172,7 +3172,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset + 48, value ^ 77)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.extra", "Int32", value) from None
 
     # extraText @14 :Text (explicit default); ptr[0]
@@ -3199,7 +3199,7 @@ class Evolved_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 38, value ^ 3)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Evolved.extraColor", "enum (UInt16)", value) from None
 
     def as_reader(self) -> Evolved_Reader:
@@ -3260,7 +3260,7 @@ class Greeter_GreetParams_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset, value ^ 1)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Greeter.greet$Params.times", "UInt8", value) from None
 
     def as_reader(self) -> Greeter_GreetParams_Reader:

@@ -27,7 +27,7 @@ __all__ = [
 
 _U16 = _rt.U16
 _F64 = _rt.F64
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class Value_Which(_rt.Enum):
@@ -178,7 +178,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 2)
         try:
             _F64.pack_into(b.segment, b.data_offset + 8, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Value.number", "Float64", value) from None
 
     # string @3 :Text; ptr[0]; union tag 3

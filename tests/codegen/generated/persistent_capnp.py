@@ -23,7 +23,7 @@ __all__ = [
     "Persistent",
 ]
 
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class Persistent_Methods(_rt.Enum):

@@ -132,7 +132,7 @@ _U8 = _rt.U8
 _U16 = _rt.U16
 _U32 = _rt.U32
 _U64 = _rt.U64
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class Exception_Type(_rt.Enum):
@@ -1009,7 +1009,7 @@ class Bootstrap_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Bootstrap.questionId", "UInt32", value) from None
 
     # deprecatedObjectId @1 :AnyPointer; ptr[0]
@@ -1220,7 +1220,7 @@ class Call_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Call.questionId", "UInt32", value) from None
 
     # target @1 :MessageTarget; ptr[0]
@@ -1252,7 +1252,7 @@ class Call_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Call.interfaceId", "UInt64", value) from None
 
     # methodId @3 :UInt16; bits [32, 48)
@@ -1267,7 +1267,7 @@ class Call_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Call.methodId", "UInt16", value) from None
 
     # allowThirdPartyTailCall @8 :Bool (explicit default); bit 128
@@ -1663,7 +1663,7 @@ class Return_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Return.answerId", "UInt32", value) from None
 
     # releaseParamCaps @1 :Bool (explicit default); bit 32
@@ -1784,7 +1784,7 @@ class Return_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 6, 4)
         try:
             _U32.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Return.takeFromOtherQuestion", "UInt32", value) from None
 
     # acceptFromThirdParty @7 :AnyPointer; ptr[0]; union tag 5
@@ -1907,7 +1907,7 @@ class Finish_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Finish.questionId", "UInt32", value) from None
 
     # releaseResultCaps @1 :Bool (explicit default); bit 32
@@ -2090,7 +2090,7 @@ class Resolve_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Resolve.promiseId", "UInt32", value) from None
 
     # cap @1 :CapDescriptor; ptr[0]; union tag 0
@@ -2206,7 +2206,7 @@ class Release_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Release.id", "UInt32", value) from None
 
     # referenceCount @1 :UInt32; bits [32, 64)
@@ -2223,7 +2223,7 @@ class Release_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Release.referenceCount", "UInt32", value) from None
 
     def as_reader(self) -> Release_Reader:
@@ -2529,7 +2529,7 @@ class Disembargo_Context_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 0)
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Disembargo.context.senderLoopback", "UInt32", value) from None
 
     # receiverLoopback @2 :UInt32; bits [0, 32); union tag 1
@@ -2547,7 +2547,7 @@ class Disembargo_Context_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 1)
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Disembargo.context.receiverLoopback", "UInt32", value) from None
 
     # accept @3 :Void; union tag 2
@@ -2590,7 +2590,7 @@ class Disembargo_Context_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 3)
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Disembargo.context.provide", "UInt32", value) from None
 
 
@@ -2675,7 +2675,7 @@ class Provide_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Provide.questionId", "UInt32", value) from None
 
     # target @1 :MessageTarget; ptr[0]
@@ -2824,7 +2824,7 @@ class Accept_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Accept.questionId", "UInt32", value) from None
 
     # provision @1 :AnyPointer; ptr[0]
@@ -3061,7 +3061,7 @@ class Join_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Join.questionId", "UInt32", value) from None
 
     # target @1 :MessageTarget; ptr[0]
@@ -3181,7 +3181,7 @@ class MessageTarget_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 0)
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("MessageTarget.importedCap", "UInt32", value) from None
 
     # promisedAnswer @1 :PromisedAnswer; ptr[0]; union tag 1
@@ -3527,7 +3527,7 @@ class CapDescriptor_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 1)
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("CapDescriptor.senderHosted", "UInt32", value) from None
 
     # senderPromise @2 :UInt32; bits [32, 64); union tag 2
@@ -3548,7 +3548,7 @@ class CapDescriptor_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 2)
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("CapDescriptor.senderPromise", "UInt32", value) from None
 
     # receiverHosted @3 :UInt32; bits [32, 64); union tag 3
@@ -3564,7 +3564,7 @@ class CapDescriptor_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 3)
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("CapDescriptor.receiverHosted", "UInt32", value) from None
 
     # receiverAnswer @4 :PromisedAnswer; ptr[0]; union tag 4
@@ -3685,7 +3685,7 @@ class CapDescriptor_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 2, value ^ 255)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("CapDescriptor.attachedFd", "UInt8", value) from None
 
     def as_reader(self) -> CapDescriptor_Reader:
@@ -3768,7 +3768,7 @@ class PromisedAnswer_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("PromisedAnswer.questionId", "UInt32", value) from None
 
     # transform @1 :List(PromisedAnswer.Op); ptr[0]
@@ -3869,7 +3869,7 @@ class PromisedAnswer_Op_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 1)
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("PromisedAnswer.Op.getPointerField", "UInt16", value) from None
 
     def as_reader(self) -> PromisedAnswer_Op_Reader:
@@ -3978,7 +3978,7 @@ class ThirdPartyCapDescriptor_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("ThirdPartyCapDescriptor.vineId", "UInt32", value) from None
 
     def as_reader(self) -> ThirdPartyCapDescriptor_Reader:
@@ -4119,7 +4119,7 @@ class Exception_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Exception.type", "enum (UInt16)", value) from None
 
     # obsoleteIsCallersFault @1 :Bool; bit 0
@@ -4149,7 +4149,7 @@ class Exception_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Exception.obsoleteDurability", "UInt16", value) from None
 
     # trace @4 :Text; ptr[1]

@@ -80,7 +80,7 @@ __all__ = [
 
 _U16 = _rt.U16
 _U32 = _rt.U32
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class Side(_rt.Enum):
@@ -141,7 +141,7 @@ class VatId_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("VatId.side", "enum (UInt16)", value) from None
 
     def as_reader(self) -> VatId_Reader:
@@ -190,7 +190,7 @@ class ProvisionId_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("ProvisionId.joinId", "UInt32", value) from None
 
     def as_reader(self) -> ProvisionId_Reader:
@@ -369,7 +369,7 @@ class JoinKeyPart_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("JoinKeyPart.joinId", "UInt32", value) from None
 
     # partCount @1 :UInt16; bits [32, 48)
@@ -384,7 +384,7 @@ class JoinKeyPart_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("JoinKeyPart.partCount", "UInt16", value) from None
 
     # partNum @2 :UInt16; bits [48, 64)
@@ -399,7 +399,7 @@ class JoinKeyPart_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 6, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("JoinKeyPart.partNum", "UInt16", value) from None
 
     def as_reader(self) -> JoinKeyPart_Reader:
@@ -464,7 +464,7 @@ class JoinResult_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("JoinResult.joinId", "UInt32", value) from None
 
     # succeeded @1 :Bool; bit 32

@@ -44,7 +44,7 @@ _I64 = _rt.I64
 _U64 = _rt.U64
 _F32 = _rt.F32
 _F64 = _rt.F64
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class ElementSize(_rt.Enum):
@@ -332,7 +332,7 @@ class Node_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Node.id", "UInt64", value) from None
 
     # displayName @1 :Text; ptr[0]
@@ -366,7 +366,7 @@ class Node_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Node.displayNamePrefixLength", "UInt32", value) from None
 
     # scopeId @3 :UInt64; bits [128, 192)
@@ -386,7 +386,7 @@ class Node_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 16, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Node.scopeId", "UInt64", value) from None
 
     # parameters @32 :List(Node.Parameter); ptr[5]
@@ -646,7 +646,7 @@ class Node_NestedNode_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Node.NestedNode.id", "UInt64", value) from None
 
     def as_reader(self) -> Node_NestedNode_Reader:
@@ -724,7 +724,7 @@ class Node_SourceInfo_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Node.SourceInfo.id", "UInt64", value) from None
 
     # docComment @1 :Text; ptr[0]
@@ -919,7 +919,7 @@ class Node_Struct_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 14, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Node.struct.dataWordCount", "UInt16", value) from None
 
     # pointerCount @8 :UInt16; bits [192, 208)
@@ -934,7 +934,7 @@ class Node_Struct_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Node.struct.pointerCount", "UInt16", value) from None
 
     # preferredListEncoding @9 :ElementSize; bits [208, 224)
@@ -953,7 +953,7 @@ class Node_Struct_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 26, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Node.struct.preferredListEncoding", "enum (UInt16)", value) from None
 
     # isGroup @10 :Bool; bit 224
@@ -1003,7 +1003,7 @@ class Node_Struct_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 30, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Node.struct.discriminantCount", "UInt16", value) from None
 
     # discriminantOffset @12 :UInt32; bits [256, 288)
@@ -1020,7 +1020,7 @@ class Node_Struct_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 32, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Node.struct.discriminantOffset", "UInt32", value) from None
 
     # fields @13 :List(Field); ptr[3]
@@ -1607,7 +1607,7 @@ class Field_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Field.codeOrder", "UInt16", value) from None
 
     # annotations @2 :List(Annotation); ptr[1]
@@ -1640,7 +1640,7 @@ class Field_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value ^ 65535)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Field.discriminantValue", "UInt16", value) from None
 
     # slot :group (union tag 0)
@@ -1754,7 +1754,7 @@ class Field_Slot_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Field.slot.offset", "UInt32", value) from None
 
     # type @5 :Type; ptr[2]
@@ -1845,7 +1845,7 @@ class Field_Group_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 16, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Field.group.typeId", "UInt64", value) from None
 
 
@@ -1915,7 +1915,7 @@ class Field_Ordinal_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 10, 1)
         try:
             _U16.pack_into(b.segment, b.data_offset + 12, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Field.ordinal.explicit", "UInt16", value) from None
 
 
@@ -1992,7 +1992,7 @@ class Enumerant_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Enumerant.codeOrder", "UInt16", value) from None
 
     # annotations @2 :List(Annotation); ptr[1]
@@ -2057,7 +2057,7 @@ class Superclass_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Superclass.id", "UInt64", value) from None
 
     # brand @1 :Brand; ptr[0]
@@ -2204,7 +2204,7 @@ class Method_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Method.codeOrder", "UInt16", value) from None
 
     # implicitParameters @7 :List(Node.Parameter); ptr[4]
@@ -2245,7 +2245,7 @@ class Method_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Method.paramStructType", "UInt64", value) from None
 
     # paramBrand @5 :Brand; ptr[2]
@@ -2277,7 +2277,7 @@ class Method_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 16, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Method.resultStructType", "UInt64", value) from None
 
     # resultBrand @6 :Brand; ptr[3]
@@ -2724,7 +2724,7 @@ class Type_Enum_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Type.enum.typeId", "UInt64", value) from None
 
     # brand @21 :Brand; ptr[0]
@@ -2780,7 +2780,7 @@ class Type_Struct_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Type.struct.typeId", "UInt64", value) from None
 
     # brand @22 :Brand; ptr[0]
@@ -2836,7 +2836,7 @@ class Type_Interface_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Type.interface.typeId", "UInt64", value) from None
 
     # brand @23 :Brand; ptr[0]
@@ -3104,7 +3104,7 @@ class Type_AnyPointer_Parameter_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 16, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Type.anyPointer.parameter.scopeId", "UInt64", value) from None
 
     # parameterIndex @20 :UInt16; bits [80, 96)
@@ -3119,7 +3119,7 @@ class Type_AnyPointer_Parameter_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 10, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Type.anyPointer.parameter.parameterIndex", "UInt16", value) from None
 
 
@@ -3159,7 +3159,7 @@ class Type_AnyPointer_ImplicitMethodParameter_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 10, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Type.anyPointer.implicitMethodParameter.parameterIndex", "UInt16", value) from None
 
 
@@ -3303,7 +3303,7 @@ class Brand_Scope_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Brand.Scope.scopeId", "UInt64", value) from None
 
     # bind @1 :List(Brand.Binding); ptr[0]; union tag 0
@@ -3642,7 +3642,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 2)
         try:
             _I8.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Value.int8", "Int8", value) from None
 
     # int16 @3 :Int16; bits [16, 32); union tag 3
@@ -3657,7 +3657,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 3)
         try:
             _I16.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Value.int16", "Int16", value) from None
 
     # int32 @4 :Int32; bits [32, 64); union tag 4
@@ -3672,7 +3672,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 4)
         try:
             _I32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Value.int32", "Int32", value) from None
 
     # int64 @5 :Int64; bits [64, 128); union tag 5
@@ -3687,7 +3687,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 5)
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Value.int64", "Int64", value) from None
 
     # uint8 @6 :UInt8; bits [16, 24); union tag 6
@@ -3702,7 +3702,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 6)
         try:
             _U8.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Value.uint8", "UInt8", value) from None
 
     # uint16 @7 :UInt16; bits [16, 32); union tag 7
@@ -3717,7 +3717,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 7)
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Value.uint16", "UInt16", value) from None
 
     # uint32 @8 :UInt32; bits [32, 64); union tag 8
@@ -3732,7 +3732,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 8)
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Value.uint32", "UInt32", value) from None
 
     # uint64 @9 :UInt64; bits [64, 128); union tag 9
@@ -3747,7 +3747,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 9)
         try:
             _U64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Value.uint64", "UInt64", value) from None
 
     # float32 @10 :Float32; bits [32, 64); union tag 10
@@ -3762,7 +3762,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 10)
         try:
             _F32.pack_into(b.segment, b.data_offset + 4, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Value.float32", "Float32", value) from None
 
     # float64 @11 :Float64; bits [64, 128); union tag 11
@@ -3777,7 +3777,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 11)
         try:
             _F64.pack_into(b.segment, b.data_offset + 8, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Value.float64", "Float64", value) from None
 
     # text @12 :Text; ptr[0]; union tag 12
@@ -3849,7 +3849,7 @@ class Value_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 15)
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Value.enum", "UInt16", value) from None
 
     # struct @16 :AnyPointer; ptr[0]; union tag 16
@@ -3977,7 +3977,7 @@ class Annotation_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Annotation.id", "UInt64", value) from None
 
     # brand @2 :Brand; ptr[1]
@@ -4066,7 +4066,7 @@ class CapnpVersion_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("CapnpVersion.major", "UInt16", value) from None
 
     # minor @1 :UInt8; bits [16, 24)
@@ -4080,7 +4080,7 @@ class CapnpVersion_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("CapnpVersion.minor", "UInt8", value) from None
 
     # micro @2 :UInt8; bits [24, 32)
@@ -4094,7 +4094,7 @@ class CapnpVersion_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 3, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("CapnpVersion.micro", "UInt8", value) from None
 
     def as_reader(self) -> CapnpVersion_Reader:
@@ -4302,7 +4302,7 @@ class CodeGeneratorRequest_RequestedFile_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("CodeGeneratorRequest.RequestedFile.id", "UInt64", value) from None
 
     # filename @1 :Text; ptr[0]
@@ -4392,7 +4392,7 @@ class CodeGeneratorRequest_RequestedFile_Import_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("CodeGeneratorRequest.RequestedFile.Import.id", "UInt64", value) from None
 
     # name @1 :Text; ptr[0]

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 _U8 = _rt.U8
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class Polygon_Reader(_rt.StructReaderBase):
@@ -68,7 +68,7 @@ class Polygon_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Polygon.corners", "UInt8", value) from None
 
     # name @1 :Text; ptr[0]

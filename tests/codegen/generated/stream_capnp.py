@@ -28,7 +28,7 @@ __all__ = [
     "StreamResult",
 ]
 
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class StreamResult_Reader(_rt.StructReaderBase):

@@ -105,7 +105,7 @@ _I64 = _rt.I64
 _U64 = _rt.U64
 _F32 = _rt.F32
 _F64 = _rt.F64
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 # Default values of pointer fields: canonical encodings, read in place.
 _D_TestDefaults_struct_field = _rt.struct_default((
@@ -1120,7 +1120,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I8.pack_into(b.segment, b.data_offset + 1, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.int8Field", "Int8", value) from None
 
     # int16Field @3 :Int16; bits [16, 32)
@@ -1134,7 +1134,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I16.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.int16Field", "Int16", value) from None
 
     # int32Field @4 :Int32; bits [32, 64)
@@ -1148,7 +1148,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.int32Field", "Int32", value) from None
 
     # int64Field @5 :Int64; bits [64, 128)
@@ -1162,7 +1162,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.int64Field", "Int64", value) from None
 
     # uInt8Field @6 :UInt8; bits [128, 136)
@@ -1176,7 +1176,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 16, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.uInt8Field", "UInt8", value) from None
 
     # uInt16Field @7 :UInt16; bits [144, 160)
@@ -1190,7 +1190,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 18, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.uInt16Field", "UInt16", value) from None
 
     # uInt32Field @8 :UInt32; bits [160, 192)
@@ -1204,7 +1204,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 20, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.uInt32Field", "UInt32", value) from None
 
     # uInt64Field @9 :UInt64; bits [192, 256)
@@ -1218,7 +1218,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.uInt64Field", "UInt64", value) from None
 
     # float32Field @10 :Float32; bits [256, 288)
@@ -1232,7 +1232,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F32.pack_into(b.segment, b.data_offset + 32, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.float32Field", "Float32", value) from None
 
     # float64Field @11 :Float64; bits [320, 384)
@@ -1246,7 +1246,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F64.pack_into(b.segment, b.data_offset + 40, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.float64Field", "Float64", value) from None
 
     # textField @12 :Text; ptr[0]
@@ -1305,7 +1305,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 36, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestAllTypes.enumField", "enum (UInt16)", value) from None
 
     # interfaceField @16 :Void
@@ -1892,7 +1892,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I8.pack_into(b.segment, b.data_offset + 1, value ^ -123)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.int8Field", "Int8", value) from None
 
     # int16Field @3 :Int16 (explicit default); bits [16, 32)
@@ -1906,7 +1906,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I16.pack_into(b.segment, b.data_offset + 2, value ^ -12345)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.int16Field", "Int16", value) from None
 
     # int32Field @4 :Int32 (explicit default); bits [32, 64)
@@ -1920,7 +1920,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset + 4, value ^ -12345678)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.int32Field", "Int32", value) from None
 
     # int64Field @5 :Int64 (explicit default); bits [64, 128)
@@ -1934,7 +1934,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value ^ -123456789012345)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.int64Field", "Int64", value) from None
 
     # uInt8Field @6 :UInt8 (explicit default); bits [128, 136)
@@ -1948,7 +1948,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 16, value ^ 234)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.uInt8Field", "UInt8", value) from None
 
     # uInt16Field @7 :UInt16 (explicit default); bits [144, 160)
@@ -1962,7 +1962,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 18, value ^ 45678)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.uInt16Field", "UInt16", value) from None
 
     # uInt32Field @8 :UInt32 (explicit default); bits [160, 192)
@@ -1976,7 +1976,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 20, value ^ 3456789012)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.uInt32Field", "UInt32", value) from None
 
     # uInt64Field @9 :UInt64 (explicit default); bits [192, 256)
@@ -1990,7 +1990,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 24, value ^ 12345678901234567890)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.uInt64Field", "UInt64", value) from None
 
     # float32Field @10 :Float32 (explicit default); bits [256, 288)
@@ -2004,7 +2004,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 32, _rt.float32_bits(value) ^ 0x449a5000)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.float32Field", "Float32", value) from None
 
     # float64Field @11 :Float64 (explicit default); bits [320, 384)
@@ -2018,7 +2018,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 40, _rt.float64_bits(value) ^ 0xc9b58b82c0e0bb00)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.float64Field", "Float64", value) from None
 
     # textField @12 :Text (explicit default); ptr[0]
@@ -2078,7 +2078,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 36, value ^ 5)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestDefaults.enumField", "enum (UInt16)", value) from None
 
     # interfaceField @16 :Void
@@ -2957,7 +2957,7 @@ class TestUnion_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 35, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.byte0", "UInt8", value) from None
 
     def as_reader(self) -> TestUnion_Reader:
@@ -3121,7 +3121,7 @@ class TestUnion_Union0_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 2)
         try:
             _I8.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union0.u0f0s8", "Int8", value) from None
 
     # u0f0s16 @7 :Int16; bits [64, 80); union tag 3
@@ -3136,7 +3136,7 @@ class TestUnion_Union0_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 3)
         try:
             _I16.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union0.u0f0s16", "Int16", value) from None
 
     # u0f0s32 @8 :Int32; bits [64, 96); union tag 4
@@ -3151,7 +3151,7 @@ class TestUnion_Union0_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 4)
         try:
             _I32.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union0.u0f0s32", "Int32", value) from None
 
     # u0f0s64 @9 :Int64; bits [64, 128); union tag 5
@@ -3166,7 +3166,7 @@ class TestUnion_Union0_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 5)
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union0.u0f0s64", "Int64", value) from None
 
     # u0f0sp @10 :Text; ptr[0]; union tag 6
@@ -3221,7 +3221,7 @@ class TestUnion_Union0_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 9)
         try:
             _I8.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union0.u0f1s8", "Int8", value) from None
 
     # u0f1s16 @14 :Int16; bits [64, 80); union tag 10
@@ -3236,7 +3236,7 @@ class TestUnion_Union0_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 10)
         try:
             _I16.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union0.u0f1s16", "Int16", value) from None
 
     # u0f1s32 @15 :Int32; bits [64, 96); union tag 11
@@ -3251,7 +3251,7 @@ class TestUnion_Union0_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 11)
         try:
             _I32.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union0.u0f1s32", "Int32", value) from None
 
     # u0f1s64 @16 :Int64; bits [64, 128); union tag 12
@@ -3266,7 +3266,7 @@ class TestUnion_Union0_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 12)
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union0.u0f1s64", "Int64", value) from None
 
     # u0f1sp @17 :Text; ptr[0]; union tag 13
@@ -3496,7 +3496,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 3)
         try:
             _I8.pack_into(b.segment, b.data_offset + 17, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f0s8", "Int8", value) from None
 
     # u1f1s8 @23 :Int8; bits [136, 144); union tag 4
@@ -3511,7 +3511,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 4)
         try:
             _I8.pack_into(b.segment, b.data_offset + 17, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f1s8", "Int8", value) from None
 
     # u1f0s16 @24 :Int16; bits [144, 160); union tag 5
@@ -3526,7 +3526,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 5)
         try:
             _I16.pack_into(b.segment, b.data_offset + 18, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f0s16", "Int16", value) from None
 
     # u1f1s16 @25 :Int16; bits [144, 160); union tag 6
@@ -3541,7 +3541,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 6)
         try:
             _I16.pack_into(b.segment, b.data_offset + 18, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f1s16", "Int16", value) from None
 
     # u1f0s32 @26 :Int32; bits [160, 192); union tag 7
@@ -3556,7 +3556,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 7)
         try:
             _I32.pack_into(b.segment, b.data_offset + 20, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f0s32", "Int32", value) from None
 
     # u1f1s32 @27 :Int32; bits [160, 192); union tag 8
@@ -3571,7 +3571,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 8)
         try:
             _I32.pack_into(b.segment, b.data_offset + 20, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f1s32", "Int32", value) from None
 
     # u1f0s64 @28 :Int64; bits [192, 256); union tag 9
@@ -3586,7 +3586,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 9)
         try:
             _I64.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f0s64", "Int64", value) from None
 
     # u1f1s64 @29 :Int64; bits [192, 256); union tag 10
@@ -3601,7 +3601,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 10)
         try:
             _I64.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f1s64", "Int64", value) from None
 
     # u1f0sp @30 :Text; ptr[1]; union tag 11
@@ -3671,7 +3671,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 15)
         try:
             _I8.pack_into(b.segment, b.data_offset + 17, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f2s8", "Int8", value) from None
 
     # u1f2s16 @35 :Int16; bits [144, 160); union tag 16
@@ -3686,7 +3686,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 16)
         try:
             _I16.pack_into(b.segment, b.data_offset + 18, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f2s16", "Int16", value) from None
 
     # u1f2s32 @36 :Int32; bits [160, 192); union tag 17
@@ -3701,7 +3701,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 17)
         try:
             _I32.pack_into(b.segment, b.data_offset + 20, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f2s32", "Int32", value) from None
 
     # u1f2s64 @37 :Int64; bits [192, 256); union tag 18
@@ -3716,7 +3716,7 @@ class TestUnion_Union1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 18)
         try:
             _I64.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union1.u1f2s64", "Int64", value) from None
 
     # u1f2sp @38 :Text; ptr[1]; union tag 19
@@ -3800,7 +3800,7 @@ class TestUnion_Union2_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 4)
         try:
             _I64.pack_into(b.segment, b.data_offset + 48, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union2.u2f0s64", "Int64", value) from None
 
     # u2f0s32 @52 :Int32; bits [320, 352); union tag 3
@@ -3815,7 +3815,7 @@ class TestUnion_Union2_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 3)
         try:
             _I32.pack_into(b.segment, b.data_offset + 40, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union2.u2f0s32", "Int32", value) from None
 
     # u2f0s16 @50 :Int16; bits [288, 304); union tag 2
@@ -3830,7 +3830,7 @@ class TestUnion_Union2_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 2)
         try:
             _I16.pack_into(b.segment, b.data_offset + 36, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union2.u2f0s16", "Int16", value) from None
 
     # u2f0s8 @47 :Int8; bits [264, 272); union tag 1
@@ -3845,7 +3845,7 @@ class TestUnion_Union2_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 1)
         try:
             _I8.pack_into(b.segment, b.data_offset + 33, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union2.u2f0s8", "Int8", value) from None
 
     # u2f0s1 @45 :Bool; bit 256; union tag 0
@@ -3929,7 +3929,7 @@ class TestUnion_Union3_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 6, 4)
         try:
             _I64.pack_into(b.segment, b.data_offset + 56, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union3.u3f0s64", "Int64", value) from None
 
     # u3f0s32 @53 :Int32; bits [352, 384); union tag 3
@@ -3944,7 +3944,7 @@ class TestUnion_Union3_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 6, 3)
         try:
             _I32.pack_into(b.segment, b.data_offset + 44, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union3.u3f0s32", "Int32", value) from None
 
     # u3f0s16 @51 :Int16; bits [304, 320); union tag 2
@@ -3959,7 +3959,7 @@ class TestUnion_Union3_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 6, 2)
         try:
             _I16.pack_into(b.segment, b.data_offset + 38, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union3.u3f0s16", "Int16", value) from None
 
     # u3f0s8 @48 :Int8; bits [272, 280); union tag 1
@@ -3974,7 +3974,7 @@ class TestUnion_Union3_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 6, 1)
         try:
             _I8.pack_into(b.segment, b.data_offset + 34, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnion.union3.u3f0s8", "Int8", value) from None
 
     # u3f0s1 @46 :Bool; bit 257; union tag 0
@@ -4079,7 +4079,7 @@ class TestUnnamedUnion_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 0)
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnnamedUnion.foo", "UInt16", value) from None
 
     # bar @3 :UInt32; bits [64, 96); union tag 1
@@ -4094,7 +4094,7 @@ class TestUnnamedUnion_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 1)
         try:
             _U32.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnnamedUnion.bar", "UInt32", value) from None
 
     # middle @2 :UInt16; bits [16, 32)
@@ -4108,7 +4108,7 @@ class TestUnnamedUnion_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnnamedUnion.middle", "UInt16", value) from None
 
     # after @4 :Text; ptr[1]
@@ -4229,7 +4229,7 @@ class TestUnionInUnion_Outer_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 8, 1)
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnionInUnion.outer.baz", "Int32", value) from None
 
 
@@ -4280,7 +4280,7 @@ class TestUnionInUnion_Outer_Inner_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 0)
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnionInUnion.outer.inner.foo", "Int32", value) from None
 
     # bar @1 :Int32; bits [0, 32); union tag 1
@@ -4295,7 +4295,7 @@ class TestUnionInUnion_Outer_Inner_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 4, 1)
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUnionInUnion.outer.inner.bar", "Int32", value) from None
 
 
@@ -4453,7 +4453,7 @@ class TestGroups_Groups_Foo_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestGroups.groups.foo.corge", "Int32", value) from None
 
     # grault @2 :Int64; bits [64, 128)
@@ -4467,7 +4467,7 @@ class TestGroups_Groups_Foo_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestGroups.groups.foo.grault", "Int64", value) from None
 
     # garply @8 :Text; ptr[0]
@@ -4525,7 +4525,7 @@ class TestGroups_Groups_Bar_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestGroups.groups.bar.corge", "Int32", value) from None
 
     # grault @4 :Text; ptr[0]
@@ -4551,7 +4551,7 @@ class TestGroups_Groups_Bar_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestGroups.groups.bar.garply", "Int64", value) from None
 
 
@@ -4599,7 +4599,7 @@ class TestGroups_Groups_Baz_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestGroups.groups.baz.corge", "Int32", value) from None
 
     # grault @6 :Text; ptr[0]
@@ -4755,7 +4755,7 @@ class TestInterleavedGroups_Group1_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterleavedGroups.group1.foo", "UInt32", value) from None
 
     # bar @2 :UInt64; bits [64, 128)
@@ -4769,7 +4769,7 @@ class TestInterleavedGroups_Group1_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterleavedGroups.group1.bar", "UInt64", value) from None
 
     # qux @4 :UInt16; bits [192, 208); union tag 0
@@ -4784,7 +4784,7 @@ class TestInterleavedGroups_Group1_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 28, 0)
         try:
             _U16.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterleavedGroups.group1.qux", "UInt16", value) from None
 
     # corge :group (union tag 1)
@@ -4877,7 +4877,7 @@ class TestInterleavedGroups_Group1_Corge_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 32, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterleavedGroups.group1.corge.grault", "UInt64", value) from None
 
     # garply @8 :UInt16; bits [192, 208)
@@ -4891,7 +4891,7 @@ class TestInterleavedGroups_Group1_Corge_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterleavedGroups.group1.corge.garply", "UInt16", value) from None
 
     # plugh @14 :Text; ptr[2]
@@ -4994,7 +4994,7 @@ class TestInterleavedGroups_Group2_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterleavedGroups.group2.foo", "UInt32", value) from None
 
     # bar @3 :UInt64; bits [128, 192)
@@ -5008,7 +5008,7 @@ class TestInterleavedGroups_Group2_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 16, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterleavedGroups.group2.bar", "UInt64", value) from None
 
     # qux @5 :UInt16; bits [208, 224); union tag 0
@@ -5023,7 +5023,7 @@ class TestInterleavedGroups_Group2_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 30, 0)
         try:
             _U16.pack_into(b.segment, b.data_offset + 26, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterleavedGroups.group2.qux", "UInt16", value) from None
 
     # corge :group (union tag 1)
@@ -5116,7 +5116,7 @@ class TestInterleavedGroups_Group2_Corge_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset + 40, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterleavedGroups.group2.corge.grault", "UInt64", value) from None
 
     # garply @9 :UInt16; bits [208, 224)
@@ -5130,7 +5130,7 @@ class TestInterleavedGroups_Group2_Corge_Builder(_rt.GroupBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 26, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterleavedGroups.group2.corge.garply", "UInt16", value) from None
 
     # plugh @15 :Text; ptr[3]
@@ -5341,7 +5341,7 @@ class TestNestedTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value ^ 1)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNestedTypes.outerNestedEnum", "enum (UInt16)", value) from None
 
     # innerNestedEnum @2 :TestNestedTypes.NestedStruct.NestedEnum (explicit default); bits [16, 32)
@@ -5356,7 +5356,7 @@ class TestNestedTypes_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value ^ 2)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNestedTypes.innerNestedEnum", "enum (UInt16)", value) from None
 
     def as_reader(self) -> TestNestedTypes_Reader:
@@ -5406,7 +5406,7 @@ class TestNestedTypes_NestedStruct_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value ^ 1)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNestedTypes.NestedStruct.outerNestedEnum", "enum (UInt16)", value) from None
 
     # innerNestedEnum @1 :TestNestedTypes.NestedStruct.NestedEnum (explicit default); bits [16, 32)
@@ -5421,7 +5421,7 @@ class TestNestedTypes_NestedStruct_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value ^ 2)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNestedTypes.NestedStruct.innerNestedEnum", "enum (UInt16)", value) from None
 
     def as_reader(self) -> TestNestedTypes_NestedStruct_Reader:
@@ -5471,7 +5471,7 @@ class TestUsing_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value ^ 1)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUsing.outerNestedEnum", "enum (UInt16)", value) from None
 
     # innerNestedEnum @0 :TestNestedTypes.NestedStruct.NestedEnum (explicit default); bits [0, 16)
@@ -5486,7 +5486,7 @@ class TestUsing_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value ^ 2)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestUsing.innerNestedEnum", "enum (UInt16)", value) from None
 
     def as_reader(self) -> TestUsing_Reader:
@@ -5872,7 +5872,7 @@ class TestLists_Struct8_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLists.Struct8.f", "UInt8", value) from None
 
     def as_reader(self) -> TestLists_Struct8_Reader:
@@ -5913,7 +5913,7 @@ class TestLists_Struct16_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLists.Struct16.f", "UInt16", value) from None
 
     def as_reader(self) -> TestLists_Struct16_Reader:
@@ -5954,7 +5954,7 @@ class TestLists_Struct32_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLists.Struct32.f", "UInt32", value) from None
 
     def as_reader(self) -> TestLists_Struct32_Reader:
@@ -5995,7 +5995,7 @@ class TestLists_Struct64_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLists.Struct64.f", "UInt64", value) from None
 
     def as_reader(self) -> TestLists_Struct64_Reader:
@@ -6201,7 +6201,7 @@ class TestLists_Struct8c_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLists.Struct8c.f", "UInt8", value) from None
 
     # pad @1 :Text; ptr[0]
@@ -6262,7 +6262,7 @@ class TestLists_Struct16c_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLists.Struct16c.f", "UInt16", value) from None
 
     # pad @1 :Text; ptr[0]
@@ -6323,7 +6323,7 @@ class TestLists_Struct32c_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLists.Struct32c.f", "UInt32", value) from None
 
     # pad @1 :Text; ptr[0]
@@ -6384,7 +6384,7 @@ class TestLists_Struct64c_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLists.Struct64c.f", "UInt64", value) from None
 
     # pad @1 :Text; ptr[0]
@@ -6457,7 +6457,7 @@ class TestLists_StructPc_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLists.StructPc.pad", "UInt64", value) from None
 
     def as_reader(self) -> TestLists_StructPc_Reader:
@@ -6538,7 +6538,7 @@ class TestFieldZeroIsBit_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 1, value ^ 123)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestFieldZeroIsBit.thirdField", "UInt8", value) from None
 
     def as_reader(self) -> TestFieldZeroIsBit_Reader:
@@ -6656,7 +6656,7 @@ class TestLateUnion_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLateUnion.foo", "Int32", value) from None
 
     # bar @1 :Text; ptr[0]
@@ -6682,7 +6682,7 @@ class TestLateUnion_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I16.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestLateUnion.baz", "Int16", value) from None
 
     # theUnion :group
@@ -6808,7 +6808,7 @@ class TestLateUnion_TheUnion_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 6, 2)
         try:
             _F32.pack_into(b.segment, b.data_offset + 8, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("TestLateUnion.theUnion.grault", "Float32", value) from None
 
 
@@ -6908,7 +6908,7 @@ class TestLateUnion_AnotherUnion_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 12, 2)
         try:
             _F32.pack_into(b.segment, b.data_offset + 16, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("TestLateUnion.anotherUnion.grault", "Float32", value) from None
 
 
@@ -6967,7 +6967,7 @@ class TestOldVersion_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestOldVersion.old1", "Int64", value) from None
 
     # old2 @1 :Text; ptr[0]
@@ -7072,7 +7072,7 @@ class TestNewVersion_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNewVersion.old1", "Int64", value) from None
 
     # old2 @1 :Text; ptr[0]
@@ -7114,7 +7114,7 @@ class TestNewVersion_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value ^ 987)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNewVersion.new1", "Int64", value) from None
 
     # new2 @4 :Text (explicit default); ptr[2]
@@ -7195,7 +7195,7 @@ class TestOldUnionVersion_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 1)
         try:
             _U64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestOldUnionVersion.b", "UInt64", value) from None
 
     def as_reader(self) -> TestOldUnionVersion_Reader:
@@ -7266,7 +7266,7 @@ class TestNewUnionVersion_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset, 1)
         try:
             _U64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNewUnionVersion.b", "UInt64", value) from None
 
     def as_reader(self) -> TestNewUnionVersion_Reader:
@@ -7330,7 +7330,7 @@ class TestNewUnionVersion_A_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 8, 1)
         try:
             _U64.pack_into(b.segment, b.data_offset + 16, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNewUnionVersion.a.a1", "UInt64", value) from None
 
 
@@ -7622,7 +7622,7 @@ class TestPrintInlineStructs_InlineStruct_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestPrintInlineStructs.InlineStruct.int32Field", "Int32", value) from None
 
     # textField @1 :Text; ptr[0]
@@ -7689,7 +7689,7 @@ class TestWholeFloatDefault_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, _rt.float32_bits(value) ^ 0x42f60000)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("TestWholeFloatDefault.field", "Float32", value) from None
 
     # bigField @1 :Float32 (explicit default); bits [32, 64)
@@ -7703,7 +7703,7 @@ class TestWholeFloatDefault_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, _rt.float32_bits(value) ^ 0x71c9f2ca)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("TestWholeFloatDefault.bigField", "Float32", value) from None
 
     def as_reader(self) -> TestWholeFloatDefault_Reader:
@@ -8591,7 +8591,7 @@ class TestGenerics_Ug_Builder(_rt.GroupBuilderBase, _t.Generic[_TestGenerics_Foo
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestGenerics.ug.ugfoo", "Int32", value) from None
 
 
@@ -9765,7 +9765,7 @@ class TestInterface_FooParams_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestInterface.foo$Params.i", "UInt32", value) from None
 
     # j @1 :Bool; bit 32
@@ -10152,7 +10152,7 @@ class TestPipeline_GetCapParams_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestPipeline.getCap$Params.n", "UInt32", value) from None
 
     # inCap @1 :TestInterface; ptr[0]
@@ -10393,7 +10393,7 @@ class TestPipeline_GetAnyCapParams_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestPipeline.getAnyCap$Params.n", "UInt32", value) from None
 
     # inCap @1 :Capability; ptr[0]
@@ -10583,7 +10583,7 @@ class TestCallOrder_GetCallSequenceParams_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestCallOrder.getCallSequence$Params.expected", "UInt32", value) from None
 
     def as_reader(self) -> TestCallOrder_GetCallSequenceParams_Reader:
@@ -10624,7 +10624,7 @@ class TestCallOrder_GetCallSequenceResults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestCallOrder.getCallSequence$Results.n", "UInt32", value) from None
 
     def as_reader(self) -> TestCallOrder_GetCallSequenceResults_Reader:
@@ -10682,7 +10682,7 @@ class TestTailCallee_TailResult_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestTailCallee.TailResult.i", "UInt32", value) from None
 
     # t @1 :Text; ptr[0]
@@ -10756,7 +10756,7 @@ class TestTailCallee_FooParams_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestTailCallee.foo$Params.i", "Int32", value) from None
 
     # t @1 :Text; ptr[0]
@@ -10818,7 +10818,7 @@ class TestTailCaller_FooParams_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestTailCaller.foo$Params.i", "Int32", value) from None
 
     # callee @1 :TestTailCallee; ptr[0]
@@ -10872,7 +10872,7 @@ class TestStreaming_DoStreamIParams_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestStreaming.doStreamI$Params.i", "UInt32", value) from None
 
     def as_reader(self) -> TestStreaming_DoStreamIParams_Reader:
@@ -10913,7 +10913,7 @@ class TestStreaming_DoStreamJParams_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestStreaming.doStreamJ$Params.j", "UInt32", value) from None
 
     def as_reader(self) -> TestStreaming_DoStreamJParams_Reader:
@@ -10981,7 +10981,7 @@ class TestStreaming_FinishStreamResults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestStreaming.finishStream$Results.totalI", "UInt32", value) from None
 
     # totalJ @1 :UInt32; bits [32, 64)
@@ -10995,7 +10995,7 @@ class TestStreaming_FinishStreamResults_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestStreaming.finishStream$Results.totalJ", "UInt32", value) from None
 
     def as_reader(self) -> TestStreaming_FinishStreamResults_Reader:
@@ -11658,7 +11658,7 @@ class TestMoreStuff_MethodWithDefaultsParams_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value ^ 123)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestMoreStuff.methodWithDefaults$Params.b", "UInt32", value) from None
 
     # c @2 :Text (explicit default); ptr[1]
@@ -13158,7 +13158,7 @@ class TestSturdyRefObjectId_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestSturdyRefObjectId.tag", "enum (UInt16)", value) from None
 
     def as_reader(self) -> TestSturdyRefObjectId_Reader:
@@ -13329,7 +13329,7 @@ class TestNameAnnotation_Builder(_rt.StructBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 1)
         try:
             _I8.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNameAnnotation.bar", "Int8", value) from None
 
     # anotherBadFieldName @2 :TestNameAnnotation.BadlyNamedEnum; bits [32, 48)
@@ -13344,7 +13344,7 @@ class TestNameAnnotation_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNameAnnotation.anotherBadFieldName", "enum (UInt16)", value) from None
 
     # badlyNamedUnion :group
@@ -13572,7 +13572,7 @@ class TestNameAnnotationInterface_BadlyNamedMethodParams_Builder(_rt.StructBuild
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("TestNameAnnotationInterface.badlyNamedMethod$Params.badlyNamedParam", "UInt8", value) from None
 
     def as_reader(self) -> TestNameAnnotationInterface_BadlyNamedMethodParams_Reader:

@@ -26,7 +26,7 @@ __all__ = [
     "TestImport2",
 ]
 
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class TestImport2_Reader(_rt.StructReaderBase):

@@ -24,7 +24,7 @@ __all__ = [
     "TestImport",
 ]
 
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class TestImport_Reader(_rt.StructReaderBase):

@@ -40,7 +40,7 @@ _U32 = _rt.U32
 _I64 = _rt.I64
 _F32 = _rt.F32
 _F64 = _rt.F64
-_struct_error = _struct.error
+_pack_errors = _rt.PACK_ERRORS
 
 
 class Paint(_rt.Enum):
@@ -159,7 +159,7 @@ class Reading_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Reading.sensor", "UInt32", value) from None
 
     # timestamp @1 :Int64; bits [64, 128)
@@ -173,7 +173,7 @@ class Reading_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I64.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Reading.timestamp", "Int64", value) from None
 
     # celsius @2 :Float64; bits [128, 192)
@@ -187,7 +187,7 @@ class Reading_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F64.pack_into(b.segment, b.data_offset + 16, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Reading.celsius", "Float64", value) from None
 
     # humidity @3 :Float32; bits [32, 64)
@@ -201,7 +201,7 @@ class Reading_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F32.pack_into(b.segment, b.data_offset + 4, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Reading.humidity", "Float32", value) from None
 
     # battery @4 :UInt8; bits [192, 200)
@@ -215,7 +215,7 @@ class Reading_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 24, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Reading.battery", "UInt8", value) from None
 
     # alarm @5 :Bool; bit 200
@@ -244,7 +244,7 @@ class Reading_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _I16.pack_into(b.segment, b.data_offset + 26, value ^ -1)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Reading.sequence", "Int16", value) from None
 
     def as_reader(self) -> Reading_Reader:
@@ -297,7 +297,7 @@ class Tyre_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Tyre.rimInches", "UInt16", value) from None
 
     # pressureBar @1 :Float32; bits [32, 64)
@@ -311,7 +311,7 @@ class Tyre_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F32.pack_into(b.segment, b.data_offset + 4, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Tyre.pressureBar", "Float32", value) from None
 
     # winter @2 :Bool; bit 16
@@ -390,7 +390,7 @@ class Motor_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Motor.kilowatts", "UInt16", value) from None
 
     # cylinders @1 :UInt8; bits [16, 24)
@@ -404,7 +404,7 @@ class Motor_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Motor.cylinders", "UInt8", value) from None
 
     # displacementCc @2 :UInt32; bits [32, 64)
@@ -418,7 +418,7 @@ class Motor_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Motor.displacementCc", "UInt32", value) from None
 
     # combustion @3 :Bool; bit 24
@@ -623,7 +623,7 @@ class Vehicle_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Vehicle.paint", "enum (UInt16)", value) from None
 
     # seats @3 :UInt8; bits [16, 24)
@@ -637,7 +637,7 @@ class Vehicle_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 2, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Vehicle.seats", "UInt8", value) from None
 
     # doors @4 :UInt8; bits [24, 32)
@@ -651,7 +651,7 @@ class Vehicle_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 3, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Vehicle.doors", "UInt8", value) from None
 
     # tyres @5 :List(Tyre); ptr[2]
@@ -681,7 +681,7 @@ class Vehicle_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Vehicle.lengthCm", "UInt16", value) from None
 
     # widthCm @7 :UInt16; bits [48, 64)
@@ -695,7 +695,7 @@ class Vehicle_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 6, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Vehicle.widthCm", "UInt16", value) from None
 
     # heightCm @8 :UInt16; bits [64, 80)
@@ -709,7 +709,7 @@ class Vehicle_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Vehicle.heightCm", "UInt16", value) from None
 
     # massKg @9 :UInt32; bits [96, 128)
@@ -723,7 +723,7 @@ class Vehicle_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U32.pack_into(b.segment, b.data_offset + 12, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Vehicle.massKg", "UInt32", value) from None
 
     # motor @10 :Motor; ptr[3]
@@ -753,7 +753,7 @@ class Vehicle_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F32.pack_into(b.segment, b.data_offset + 16, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Vehicle.tankLitres", "Float32", value) from None
 
     # fuelLitres @12 :Float32; bits [160, 192)
@@ -767,7 +767,7 @@ class Vehicle_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F32.pack_into(b.segment, b.data_offset + 20, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Vehicle.fuelLitres", "Float32", value) from None
 
     # sunroof @13 :Bool; bit 80
@@ -823,7 +823,7 @@ class Vehicle_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U8.pack_into(b.segment, b.data_offset + 11, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Vehicle.cupHolders", "UInt8", value) from None
 
     # satNav @17 :Bool; bit 83
@@ -951,7 +951,7 @@ class Hit_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _F64.pack_into(b.segment, b.data_offset, value)
-        except (_struct_error, OverflowError):
+        except _pack_errors:
             raise _rt.field_error("Hit.score", "Float64", value) from None
 
     # snippet @2 :Text; ptr[1]
@@ -1061,7 +1061,7 @@ class Expr_Builder(_rt.StructBuilderBase):
         b = self._b
         try:
             _U16.pack_into(b.segment, b.data_offset, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Expr.operator", "enum (UInt16)", value) from None
 
     # lhs :group
@@ -1142,7 +1142,7 @@ class Expr_Lhs_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 2, 0)
         try:
             _I32.pack_into(b.segment, b.data_offset + 4, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Expr.lhs.literal", "Int32", value) from None
 
     # nested @2 :Expr; ptr[0]; union tag 1
@@ -1217,7 +1217,7 @@ class Expr_Rhs_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(b.segment, b.data_offset + 12, 0)
         try:
             _I32.pack_into(b.segment, b.data_offset + 8, value)
-        except _struct_error:
+        except _pack_errors:
             raise _rt.field_error("Expr.rhs.literal", "Int32", value) from None
 
     # nested @4 :Expr; ptr[1]; union tag 1
