@@ -426,7 +426,9 @@ class DynamicStructBuilder(_StructBase):
 
     def _message_for_output(self) -> MessageBuilder:
         s = self._s
-        if self._type.schema.is_group or not _is_root(s):
+        if self._type.schema.is_group:
+            raise NotRootError(f"{self._type.name} is a group, part of its parent struct")
+        if not _is_root(s):
             raise NotRootError(
                 f"this {self._type.name} is not the root of its message: only the root can be "
                 "written (copy() it into a message of its own first)"

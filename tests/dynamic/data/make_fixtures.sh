@@ -7,9 +7,9 @@ schema=../schemas/dyntest.capnp
 for input in *.txt; do
   name=${input%.txt}
   case $name in
-    alltypes) type=AllTypes ;;
+    alltypes|floats|inline) type=AllTypes ;;
     shape_*) type=Shape ;;
-    generics) type=Generics ;;
+    generics|pair*) type=Generics ;;
     outer) type=Outer ;;
     newversion) type=NewVersion ;;
     oldversion) type=OldVersion ;;
