@@ -250,13 +250,14 @@ class TreeGenerator:
             if rng.random() < 0.4:
                 out[i] = rng.randrange(256)
         if words and rng.random() < 0.3:  # sometimes a word of all 0xff (a packed literal run)
-            w = rng.randrange(words)
-            out[w * 8 : w * 8 + 8] = b"\xff" * 8
+            at = rng.randrange(words)
+            out[at * 8 : at * 8 + 8] = b"\xff" * 8
         return bytes(out)
 
     def struct(
         self, depth: int, data_words: Optional[int] = None, pointer_count: Optional[int] = None
     ) -> StructValue:
+        """A struct of the given (else random) sizes, its pointers drawn at ``depth + 1``."""
         rng = self.rng
         self.budget -= 1
         if data_words is None:
@@ -268,6 +269,7 @@ class TreeGenerator:
         )
 
     def pointer(self, depth: int) -> PointerValue:
+        """Anything a pointer can hold (null once too deep or out of budget)."""
         rng = self.rng
         if depth > self.max_depth or self.budget <= 0:
             return None
@@ -297,6 +299,7 @@ class TreeGenerator:
         return StructListValue(dw, pc, [self.struct(depth + 1, dw, pc) for _ in range(n)])
 
     def primitive_list(self) -> PrimitiveListValue:
+        """A Void, Bool or 1/2/4/8-byte list, with edge values (0, 1, max, sign bit) often."""
         rng = self.rng
         es = rng.choice(
             (
