@@ -63,7 +63,7 @@ def test_purecap_builds_the_bytes_pycapnp_builds(inputs: run.Inputs) -> None:
 def test_measure_returns_ns_per_call() -> None:
     calls = []
     settings = Settings(0.001, repeats=3, rounds=2, min_warmup_s=0.0, max_warmup_s=0.01,
-                        warmup_window_s=0.001, max_round_s=0.05)
+                        warmup_window_s=0.001, stale_windows=2, max_round_s=0.05)
     m = measure(lambda: calls.append(1), settings)
     assert len(m.rounds_ns) == 2 and 0 < m.ns == min(m.rounds_ns)
     assert m.number >= 1 and len(calls) >= 2 * m.number

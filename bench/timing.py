@@ -4,9 +4,10 @@
   *repeat* lasts about ``target_s`` (so timer resolution and loop overhead, ~30 ns per call on
   CPython, stay small against the operation);
 * **warm-up** runs windows of calls (``warmup_window_s`` each) until the time per call has
-  stopped improving for three windows in a row (a JIT has compiled the hot paths: PyPy needs
-  this, CPython 3.11+ specialises its bytecode too), at least ``min_warmup_s`` and at most
-  ``max_warmup_s`` of this thread's CPU time (on a busy machine, wall time would cut it short);
+  stopped improving by 5% for ``stale_windows`` windows in a row (a JIT has compiled the hot
+  paths: PyPy needs this, and its progress comes in steps with plateaus in between; CPython
+  3.11+ specialises its bytecode too), at least ``min_warmup_s`` and at most ``max_warmup_s`` of
+  this thread's CPU time (on a busy machine, wall time would cut it short);
 * a **round** is ``repeats`` repeats during which this thread kept the CPU: a repeat with less
   than 90% of its wall time as this thread's CPU time (``time.thread_time_ns``) was disturbed by
   another process, and is discarded and run again (until ``max_round_s``). A round's figure is
@@ -50,7 +51,7 @@ class Settings:
 
     __slots__ = (
         "target_s", "repeats", "rounds", "min_warmup_s", "max_warmup_s", "warmup_window_s",
-        "max_round_s",
+        "stale_windows", "max_round_s",
     )
 
     def __init__(
@@ -61,6 +62,7 @@ class Settings:
         min_warmup_s: float,
         max_warmup_s: float,
         warmup_window_s: float,
+        stale_windows: int,
         max_round_s: float,
     ) -> None:
         self.target_s = target_s  # length of one repeat
@@ -69,6 +71,7 @@ class Settings:
         self.min_warmup_s = min_warmup_s  # CPU seconds
         self.max_warmup_s = max_warmup_s
         self.warmup_window_s = warmup_window_s  # the warm-up's unit of progress
+        self.stale_windows = stale_windows  # windows without progress that end the warm-up
         self.max_round_s = max_round_s  # a round gives up waiting for undisturbed repeats
 
     def as_dict(self) -> Dict[str, float]:
@@ -132,7 +135,7 @@ class Case:
             wall_spent = (clock() - start) / 1e9
             if spent >= settings.max_warmup_s or wall_spent > 3 * settings.max_warmup_s:
                 break
-            if spent >= settings.min_warmup_s and stale >= 3:
+            if spent >= settings.min_warmup_s and stale >= settings.stale_windows:
                 break
             number = max(1, int(window_ns / max(per_call, 1.0)))
             # Do not overshoot the warm-up budget by much (the first calls are the slowest).
