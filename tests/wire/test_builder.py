@@ -7,6 +7,7 @@ allocation decisions matter they follow C++ ``MallocMessageBuilder`` and layout.
 
 from __future__ import annotations
 
+import platform
 import random
 import struct
 from typing import Callable, List, Tuple
@@ -167,11 +168,33 @@ def test_data_section_bounds() -> None:
     assert root.get_bool(64) is False
 
 
+_ON_PYPY = platform.python_implementation() == "PyPy"
+
+
 @pytest.mark.parametrize(
-    "fmt,value", [(U8, 256), (I8, -129), (U16, -1), (I32, 1 << 31), (U64, 1 << 64), (U32, 1.5)]
+    "fmt,value",
+    [
+        (U8, 256),
+        (I8, -129),
+        (U16, -1),
+        (I32, 1 << 31),
+        (U64, 1 << 64),
+        (U32, 1.5),
+        pytest.param(
+            U64,
+            -1,
+            marks=pytest.mark.xfail(
+                _ON_PYPY,
+                strict=True,
+                reason="BUG in purecap/wire/builder.py: set_primitive catches only struct.error, "
+                "but PyPy's struct raises ValueError for a negative unsigned 64-bit value",
+            ),
+        ),
+    ],
 )
 def test_values_that_do_not_fit_are_builder_errors(fmt: struct.Struct, value: float) -> None:
-    """A value out of the field's range raises BuilderError (not struct.error)."""
+    """A value out of the field's range raises BuilderError (not struct.error or ValueError),
+    on every interpreter."""
     root = MessageBuilder().init_root(1, 0)
     with pytest.raises(BuilderError):
         root.set_primitive(fmt, 0, value)
