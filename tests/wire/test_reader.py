@@ -586,7 +586,7 @@ def test_incompatible_list_upgrades_are_rejected(
         ((lp(0, EIGHT, 2), w(0x0102030405060708, 9)), BYTE),  # larger elements: first bytes
         ((lp(0, EIGHT, 2), w(0x0102030405060708, 9)), FOUR),
         ((lp(0, FOUR, 2), w(0)), VOID),
-        ((lp(0, BYTE, 2), w(0x0201)), BIT),  # accepted by C++ too (bits read consecutively, see below)
+        ((lp(0, BYTE, 2), w(0x0201)), BIT),  # C++ accepts it too, reading consecutive bits
     ],
 )
 def test_compatible_list_reads(words: Tuple[bytes, ...], expected: ElementSize) -> None:
@@ -598,7 +598,7 @@ def test_compatible_list_reads(words: Tuple[bytes, ...], expected: ElementSize) 
     elif expected == FOUR:
         assert lst.primitives(U32) == [0x05060708, 9]
     elif expected == BIT:
-        assert len(lst.bools()) == 2
+        assert lst.bools() == [True, False]  # bits 0 and 1 of byte 0 (see the next test)
 
 
 def test_bool_list_view_of_a_byte_list_reads_consecutive_bits_like_cpp() -> None:
