@@ -11,19 +11,41 @@ Finding them is :mod:`conformance.conftest`'s business (a missing peer skips, or
 from __future__ import annotations
 
 import importlib
+import resource
 import shutil
 import subprocess
 from pathlib import Path
 from types import ModuleType
 from typing import List, Optional, Sequence
 
-__all__ = ["SCHEMA", "CapnpTool", "CapnpToolError", "find_capnp", "import_pycapnp"]
+__all__ = [
+    "SCHEMA",
+    "CapnpTool",
+    "CapnpToolError",
+    "CapnpToolTimeout",
+    "find_capnp",
+    "import_pycapnp",
+]
 
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "wiretest.capnp"
 
 
 class CapnpToolError(RuntimeError):
     """The capnp tool refused its input (its message says why)."""
+
+
+class CapnpToolTimeout(CapnpToolError):
+    """The capnp tool did not finish in time (damaged input can make it work very hard: the tool
+    lifts C++'s read limits for conversions)."""
+
+
+# The tool's address space is capped, so that a damaged message that makes it allocate without
+# bound fails the call instead of the machine.
+_MEMORY_LIMIT = 4 << 30
+
+
+def _limit_memory() -> None:  # pragma: no cover - runs in the child process
+    resource.setrlimit(resource.RLIMIT_AS, (_MEMORY_LIMIT, _MEMORY_LIMIT))
 
 
 def find_capnp() -> str:
@@ -66,10 +88,14 @@ class CapnpTool:
         self.exe = exe
         self.schema = schema
 
-    def run(self, args: Sequence[str], data: bytes) -> bytes:
-        proc = subprocess.run(
-            [self.exe, *args], input=data, capture_output=True, timeout=60, check=False
-        )
+    def run(self, args: Sequence[str], data: bytes, timeout: float = 60) -> bytes:
+        try:
+            proc = subprocess.run(
+                [self.exe, *args], input=data, capture_output=True, timeout=timeout,
+                check=False, preexec_fn=_limit_memory,
+            )
+        except subprocess.TimeoutExpired:
+            raise CapnpToolTimeout(f"capnp {' '.join(args)} took more than {timeout} s") from None
         # The tool reports some conversion errors on stdout and still exits 0 (it prints the
         # messages it could convert), so look at both.
         if proc.returncode != 0 or b"*** ERROR" in proc.stdout or proc.stderr.strip():
@@ -115,13 +141,19 @@ class CapnpTool:
         return self.run(args, data).decode("utf-8")
 
     def convert(
-        self, data: bytes, source: str, target: str, *, segment_size: Optional[int] = None
+        self,
+        data: bytes,
+        source: str,
+        target: str,
+        *,
+        segment_size: Optional[int] = None,
+        timeout: float = 60,
     ) -> bytes:
         """``capnp convert source:target`` between binary encodings (``binary``, ``packed``,
         ``flat``, ``flat-packed``, ``canonical``)."""
         args = ["convert", "--quiet", f"{source}:{target}"]
         args += self._options(segment_size=segment_size)
-        return self.run(args, data)
+        return self.run(args, data, timeout)
 
     def listing(self) -> str:
         """``capnp compile -ocapnp``: the schema printed back with every field's position."""
