@@ -674,14 +674,14 @@ class StructBuilder:
 
     def set_primitive(self, fmt: struct.Struct, byte_offset: int, value: Any) -> None:
         """Store ``value`` (already XORed with the field's default by schema code)."""
-        if byte_offset + fmt.size > self.data_size:
+        if byte_offset < 0 or byte_offset + fmt.size > self.data_size:
             raise BuilderError(
                 f"field at byte {byte_offset} is outside this struct's data section of "
                 f"{self.data_size} bytes"
             )
         try:
             fmt.pack_into(self.segment, self.data_offset + byte_offset, value)
-        except struct.error as e:
+        except (struct.error, ValueError) as e:  # PyPy raises ValueError
             raise BuilderError(f"value {value!r} does not fit the field: {e}") from None
 
     def get_bool(self, bit_offset: int) -> bool:
@@ -692,7 +692,7 @@ class StructBuilder:
 
     def set_bool(self, bit_offset: int, value: bool) -> None:
         byte = bit_offset >> 3
-        if byte >= self.data_size:
+        if not 0 <= byte < self.data_size:
             raise BuilderError(f"bit {bit_offset} is outside this struct's data section")
         at = self.data_offset + byte
         if value:
@@ -874,7 +874,7 @@ class ListBuilder:
             raise BuilderError("list elements are too small for this value")
         try:
             fmt.pack_into(self.segment, self.start + ((index * self.step_bits) >> 3), value)
-        except struct.error as e:
+        except (struct.error, ValueError) as e:  # PyPy raises ValueError
             raise BuilderError(f"value {value!r} does not fit the list element: {e}") from None
 
     def get_bool(self, index: int) -> bool:

@@ -206,9 +206,13 @@ def _copy_pending(dst: MessageBuilder, stack: List[_Task], canonical: bool) -> N
             pointer_count = hi >> 16
             size = data_words + pointer_count
             if start < 0 or start + (size << 3) > len(seg):
-                raise PointerOutOfBounds(
-                    "struct pointer targets words outside its segment", si, ref >> 3
-                )
+                if size:
+                    raise PointerOutOfBounds(
+                        "struct pointer targets words outside its segment", si, ref >> 3
+                    )
+                # A zero-sized object may point anywhere: C++ clamps the target to the
+                # segment end (SegmentReader::checkOffset) and accepts it.
+                start = len(seg)
             arena.charge(size, si, start >> 3)
             data_size = data_words << 3
             _emit_struct(
@@ -264,7 +268,11 @@ def _read_any_list(
     step = data_bits + (pointer_count << 6)
     words = (count * step + 63) >> 6
     if start < 0 or start + (words << 3) > len(seg):
-        raise PointerOutOfBounds("list pointer targets words outside its segment", si, ref >> 3)
+        if words:
+            raise PointerOutOfBounds("list pointer targets words outside its segment", si, ref >> 3)
+        # A zero-sized object may point anywhere: C++ clamps the target to the
+        # segment end (SegmentReader::checkOffset) and accepts it.
+        start = len(seg)
     arena.charge(words, si, start >> 3)
     if es == _VOID:
         arena.charge(count, si, start >> 3)
@@ -346,9 +354,13 @@ def _total_size(stack: List[_SizeTask], words: int = 0, caps: int = 0) -> Tuple[
             pointer_count = hi >> 16
             size = data_words + pointer_count
             if start < 0 or start + (size << 3) > len(seg):
-                raise PointerOutOfBounds(
-                    "struct pointer targets words outside its segment", si, ref >> 3
-                )
+                if size:
+                    raise PointerOutOfBounds(
+                        "struct pointer targets words outside its segment", si, ref >> 3
+                    )
+                # A zero-sized object may point anywhere: C++ clamps the target to the
+                # segment end (SegmentReader::checkOffset) and accepts it.
+                start = len(seg)
             arena.charge(size, si, start >> 3)
             words += size
             pointers = start + (data_words << 3)

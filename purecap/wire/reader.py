@@ -253,12 +253,16 @@ def read_struct(
     pointer_count = hi >> 16
     size = data_words + pointer_count
     if start < 0 or start + (size << 3) > len(seg):
-        raise PointerOutOfBounds(
-            f"struct pointer targets words {start >> 3}..{(start >> 3) + size} outside its "
-            f"segment of {len(seg) >> 3} words",
-            where_seg,
-            where >> 3,
-        )
+        if size:
+            raise PointerOutOfBounds(
+                f"struct pointer targets words {start >> 3}..{(start >> 3) + size} outside its "
+                f"segment of {len(seg) >> 3} words",
+                where_seg,
+                where >> 3,
+            )
+        # A zero-sized object may point anywhere: C++ clamps the target to the
+        # segment end (SegmentReader::checkOffset) and accepts it.
+        start = len(seg)
     arena.charge(size, segment_index, start >> 3)
     data_size = data_words << 3
     return StructReader(
@@ -385,12 +389,16 @@ def read_list(
     step = data_bits + (pointer_count << 6)
     words = (count * step + 63) >> 6
     if start < 0 or start + (words << 3) > len(seg):
-        raise PointerOutOfBounds(
-            f"list of {count} {ElementSize(element_size).name} elements ({words} words) at word "
-            f"{start >> 3} is outside its segment of {len(seg) >> 3} words",
-            where_seg,
-            where >> 3,
-        )
+        if words:
+            raise PointerOutOfBounds(
+                f"list of {count} {ElementSize(element_size).name} elements ({words} words) at word "
+                f"{start >> 3} is outside its segment of {len(seg) >> 3} words",
+                where_seg,
+                where >> 3,
+            )
+        # A zero-sized object may point anywhere: C++ clamps the target to the
+        # segment end (SegmentReader::checkOffset) and accepts it.
+        start = len(seg)
     arena.charge(words, segment_index, start >> 3)
     if element_size == _VOID:
         arena.charge(count, segment_index, start >> 3)  # amplification defence, as above
@@ -459,12 +467,16 @@ def read_blob(
     size = hi >> 3
     words = (size + 7) >> 3
     if start < 0 or start + (words << 3) > len(seg):
-        raise PointerOutOfBounds(
-            f"{what} of {size} bytes at word {start >> 3} is outside its segment of "
-            f"{len(seg) >> 3} words",
-            where_seg,
-            where >> 3,
-        )
+        if words:
+            raise PointerOutOfBounds(
+                f"{what} of {size} bytes at word {start >> 3} is outside its segment of "
+                f"{len(seg) >> 3} words",
+                where_seg,
+                where >> 3,
+            )
+        # A zero-sized object may point anywhere: C++ clamps the target to the
+        # segment end (SegmentReader::checkOffset) and accepts it.
+        start = len(seg)
     arena.charge(words, segment_index, start >> 3)
     if text:
         if size == 0 or seg[start + size - 1] != 0:

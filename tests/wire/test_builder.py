@@ -7,7 +7,6 @@ allocation decisions matter they follow C++ ``MallocMessageBuilder`` and layout.
 
 from __future__ import annotations
 
-import platform
 import random
 import struct
 from typing import Callable, List, Tuple
@@ -168,9 +167,6 @@ def test_data_section_bounds() -> None:
     assert root.get_bool(64) is False
 
 
-_ON_PYPY = platform.python_implementation() == "PyPy"
-
-
 @pytest.mark.parametrize(
     "fmt,value",
     [
@@ -180,16 +176,7 @@ _ON_PYPY = platform.python_implementation() == "PyPy"
         (I32, 1 << 31),
         (U64, 1 << 64),
         (U32, 1.5),
-        pytest.param(
-            U64,
-            -1,
-            marks=pytest.mark.xfail(
-                _ON_PYPY,
-                strict=True,
-                reason="BUG in purecap/wire/builder.py: set_primitive catches only struct.error, "
-                "but PyPy's struct raises ValueError for a negative unsigned 64-bit value",
-            ),
-        ),
+        (U64, -1),  # PyPy raises ValueError here, CPython struct.error: both become BuilderError
     ],
 )
 def test_values_that_do_not_fit_are_builder_errors(fmt: struct.Struct, value: float) -> None:

@@ -116,12 +116,6 @@ def test_empty_struct_with_any_offset_in_bounds() -> None:
         assert (inner.data_size, inner.pointer_count) == (0, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DIVERGENCE from C++ in purecap/wire/reader.py and copying.py: C++ "
-    "SegmentReader::checkOffset clamps an out-of-range target to the segment's end (arena.h), "
-    "so zero-word objects are accepted at any offset; purecap raises PointerOutOfBounds",
-)
 @pytest.mark.parametrize(
     "pointer",
     [sp(1000, 0, 0), sp(-1000, 0, 0), lp(1000, BYTE, 0), lp(-50, BYTE, 0), lp(1000, VOID, 5)],
