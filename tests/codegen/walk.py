@@ -5,8 +5,8 @@ suite's way of comparing what generated readers return with what ``capnp decode`
 field (:func:`purecap.codegen.emitter.member_names`) and returns what the capnp text format shows:
 a dict per struct keyed by schema field name, holding the fields ``capnp decode`` prints (every
 non-pointer field, non-null pointers, the union member that is set), with Text and Data as bytes,
-enumerants by schema name. :func:`normalize` makes two such values comparable (floats by their
-bits at the field's width, NaN as NaN). :func:`fill_struct` is the inverse: it sets a generated
+enumerants by schema name. :func:`normalize` makes two such values comparable (Float64 by its
+bits, Float32 at the 8 digits capnp prints, NaN as NaN). :func:`fill_struct` is the inverse: it sets a generated
 builder's fields from such a dict, in the dict's order (which is how ``capnp encode`` builds a
 message from text, so the bytes come out the same).
 """
@@ -21,7 +21,8 @@ from purecap.codegen.emitter import member_names
 from purecap.schema import model
 
 __all__ = [
-    "struct_value", "value", "normalize", "normalize_struct", "fill_struct", "OPAQUE_POINTER",
+    "struct_value", "value", "normalize", "normalize_struct", "fill_struct", "random_struct",
+    "random_value", "OPAQUE_POINTER",
 ]  # fmt: skip
 
 #: What an AnyPointer that is set reads as (``capnp decode`` prints ``<opaque pointer>``).
@@ -88,7 +89,11 @@ def normalize(v: Any, t: model.Type, nodes: Nodes) -> Any:
         f = float(v)
         if math.isnan(f):
             return "NaN"
-        return (_F32 if k == "float32" else _F64).pack(f)
+        if k == "float32":
+            # capnp prints a Float32 with 8 significant digits, which does not always round-trip
+            # (-127192.5546875 prints as -127192.55): compare at that precision.
+            return "%.8g" % _F32.unpack(_F32.pack(f))[0]
+        return _F64.pack(f)
     if k == "struct":
         return normalize_struct(v, nodes[t.type_id], nodes)
     if k == "list":
@@ -96,6 +101,8 @@ def normalize(v: Any, t: model.Type, nodes: Nodes) -> Any:
         elem = t.element_type
         return [normalize(x, elem, nodes) for x in v]
     if k == "enum":
+        if isinstance(v, bool):  # enumerants named true/false parse as Bools
+            return "true" if v else "false"
         return str(v) if not isinstance(v, int) else v
     if k in ("text", "data") and isinstance(v, str):
         return v.encode("utf-8")
@@ -147,7 +154,9 @@ def fill_struct(builder: Any, node: model.Node, d: Dict[str, Any], nodes: Nodes)
 
 
 def _enum_number(v: Any, t: model.Type, nodes: Nodes) -> int:
-    if isinstance(v, int):
+    if isinstance(v, bool):  # enumerants named true/false parse as Bools
+        v = "true" if v else "false"
+    elif isinstance(v, int):
         return v
     names = [e.name for e in nodes[t.type_id].enum.enumerants or ()]
     return names.index(str(v))
@@ -169,3 +178,70 @@ def _fill_list(lst: Any, elem: model.Type, items: List[Any], nodes: Nodes) -> No
             lst[i] = v.decode("utf-8") if isinstance(v, bytes) else v
         else:
             lst[i] = v
+
+
+_INT_RANGES = {
+    "int8": (-(2**7), 2**7 - 1), "int16": (-(2**15), 2**15 - 1),
+    "int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1),
+    "uint8": (0, 2**8 - 1), "uint16": (0, 2**16 - 1), "uint32": (0, 2**32 - 1),
+    "uint64": (0, 2**64 - 1),
+}  # fmt: skip
+_TEXT_CHARS = "abc xyz\u00e9\u4e2d\U0001f600\"\\\n\t"
+
+
+def random_struct(node: model.Node, nodes: Nodes, rng: Any, depth: int = 0) -> Dict[str, Any]:
+    """A random value of the struct ``node`` in :func:`struct_value`'s shape (AnyPointer and
+    capability fields left out: they have no text form to compare)."""
+    body = node.struct
+    out: Dict[str, Any] = {}
+    union = [f for f in body.fields or () if f.discriminant_value != model.NO_DISCRIMINANT]
+    chosen = rng.choice(union) if union else None
+    for f in body.fields or ():
+        if f.discriminant_value != model.NO_DISCRIMINANT and f is not chosen:
+            continue
+        if isinstance(f.body, model.GroupField):
+            out[f.name] = random_struct(nodes[f.body.type_id], nodes, rng, depth)
+            continue
+        t = f.body.type
+        if not _has_text_form(t):
+            continue
+        if t.is_pointer and f is not chosen and rng.random() < 0.2:
+            continue  # a null pointer
+        out[f.name] = random_value(t, nodes, rng, depth)
+    return out
+
+
+def _has_text_form(t: model.Type) -> bool:
+    while t.kind == "list" and t.element_type is not None:
+        t = t.element_type
+    return t.kind not in ("anyPointer", "interface")
+
+
+def random_value(t: model.Type, nodes: Nodes, rng: Any, depth: int) -> Any:
+    k = t.kind
+    if k == "void":
+        return None
+    if k == "bool":
+        return rng.random() < 0.5
+    if k in _INT_RANGES:
+        lo, hi = _INT_RANGES[k]
+        return rng.choice([lo, hi, 0, rng.randint(lo, hi)])
+    if k in ("float32", "float64"):
+        tiny = -1e-300 if k == "float64" else -1e-30
+        special = [0.0, -0.0, math.inf, -math.inf, math.nan, 1.5, tiny]
+        v = rng.choice(special) if rng.random() < 0.3 else rng.uniform(-1e6, 1e6)
+        return float(_F32.unpack(_F32.pack(v))[0]) if k == "float32" else v
+    if k == "enum":
+        enumerants = nodes[t.type_id].enum.enumerants or []
+        return enumerants[rng.randrange(len(enumerants))].name
+    if k == "text":
+        return "".join(rng.choice(_TEXT_CHARS) for _ in range(rng.randrange(8))).encode("utf-8")
+    if k == "data":
+        return bytes(rng.randrange(256) for _ in range(rng.randrange(8)))
+    if k == "struct":
+        return random_struct(nodes[t.type_id], nodes, rng, depth + 1) if depth < 3 else {}
+    if k == "list":
+        assert t.element_type is not None
+        n = rng.randrange(4) if depth < 3 else 0
+        return [random_value(t.element_type, nodes, rng, depth + 1) for _ in range(n)]
+    raise ValueError(f"no random {k}")
