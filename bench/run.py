@@ -224,7 +224,7 @@ def run_part(part: str, quick: bool) -> Result:
     messages, notes = verify(impls, inputs)
     log("answers checked: every implementation reads the expected values from every message")
     for note in notes:
-        log(f"  ")
+        log(f"  {note}")
     settings = timing_settings(part, quick)
     log(
         f"ns/op: mean of {settings.repeats} undisturbed repeats of {settings.target_s * 1e3:g} ms, "
@@ -256,10 +256,12 @@ def run_part(part: str, quick: bool) -> Result:
             for encoding in ENCODINGS:
                 rows[workload, op, encoding] = measure_row(workload, op, encoding)
                 log_row((workload, op, encoding))
-    # Rows with a figure from disturbed repeats only: measured once more, in case the machine
-    # has calmed down; the retry replaces the row if it has more undisturbed figures.
-    busy = [key for key, row in rows.items() if not all(m.clean for m in row.values())]
-    if busy and not quick:
+    # Rows with a figure from disturbed repeats only are measured again (twice at most), in case
+    # the machine has calmed down; a retry replaces the row if it has more undisturbed figures.
+    for _ in range(0 if quick else 2):
+        busy = [key for key, row in rows.items() if not all(m.clean for m in row.values())]
+        if not busy:
+            break
         log(f"measuring again the {len(busy)} rows marked * (every repeat was disturbed):")
         for key in busy:
             again = measure_row(*key)
