@@ -780,7 +780,6 @@ class _ModuleGenerator:
         head.line()
         head.line("from __future__ import annotations")
         head.line()
-        head.line("import struct as _struct")
         head.line("import typing as _t")
         head.line()
         head.line("from purecap.codegen import runtime as _rt")
@@ -1044,14 +1043,14 @@ class _ModuleGenerator:
                 w.line(f"def as_builder(self) -> {flat}_Builder[{targs}]:")
                 w.indent()
                 w.line('"""A copy of this struct as the root of a new message."""')
-                w.line(f"b = _rt._copy_message(self._r).get_root({body.data_word_count}, "
+                w.line(f"b = _rt.copy_message(self._r).get_root({body.data_word_count}, "
                        f"{body.pointer_count})")  # fmt: skip
                 w.line(f"return {flat}_Builder(b, {codecs})")
             else:
                 w.line(f"def as_builder(self) -> {flat}_Builder:")
                 w.indent()
                 w.line('"""A copy of this struct as the root of a new message."""')
-                w.line(f"b = _rt._copy_message(self._r).get_root({body.data_word_count}, "
+                w.line(f"b = _rt.copy_message(self._r).get_root({body.data_word_count}, "
                        f"{body.pointer_count})")  # fmt: skip
                 w.line(f"return {flat}_Builder(b)")
             w.dedent()
@@ -1477,8 +1476,7 @@ class _ModuleGenerator:
                 w.line('"""Make the field a new list holding ``value`` (a typed list: a deep '
                        'copy)."""')  # fmt: skip
                 disc_line()
-                fmt_cast = f"_t.cast(_struct.Struct, {fmt_arg})" if fmt_arg != "None" else "None"
-                w.line(f"_rt.set_sequence(self._b.get_pointer({i}), {es}, value, {fmt_cast})")
+                w.line(f"_rt.set_sequence(self._b.get_pointer({i}), {es}, value, {fmt_arg})")
                 w.dedent()
             else:
                 w.line(f"def {names['set:' + f.name]}(self, value: _t.Union[{rtype}, {typ}]) -> None:")

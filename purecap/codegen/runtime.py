@@ -92,7 +92,7 @@ __all__ = [
     "AnyListBuilder",
     "PointerCodec", "ANY_POINTER", "ANY_STRUCT", "ANY_LIST", "CAPABILITY", "TEXT", "DATA",
     "struct_codec", "list_codec", "capability_codec",
-    "set_pointer", "set_sequence", "wire_reader",
+    "set_pointer", "set_sequence", "wire_reader", "copy_message",
     "Client", "Server", "Request", "capability_hook", "set_client",
     "RPC_NOT_IMPLEMENTED",
 ]  # fmt: skip
@@ -252,10 +252,11 @@ def _message_of(b: StructBuilder) -> MessageBuilder:
     message = b.message
     if _root_of(message) == (b.segment_index, b.data_offset):
         return message
-    return _copy_message(b.as_reader())
+    return copy_message(b.as_reader())
 
 
-def _copy_message(r: StructReader) -> MessageBuilder:
+def copy_message(r: StructReader) -> MessageBuilder:
+    """A new message whose root is a copy of ``r`` (one segment, sized to fit)."""
     words = r.total_size()[0]
     message = MessageBuilder(first_segment_words=max(1, words + 1))
     message.set_root(r)
@@ -288,10 +289,10 @@ class StructReaderBase(GroupReaderBase):
 
     def to_bytes(self) -> bytes:
         """A framed message whose root is a copy of this struct."""
-        return write_message(_copy_message(self._r))
+        return write_message(copy_message(self._r))
 
     def to_bytes_packed(self) -> bytes:
-        return write_packed_message(_copy_message(self._r))
+        return write_packed_message(copy_message(self._r))
 
     def total_size(self) -> Tuple[int, int]:
         """``(words, capabilities)`` of this struct and everything it points to."""
@@ -1070,7 +1071,7 @@ def set_pointer(p: PointerBuilder, value: object) -> None:
 
 
 def set_sequence(
-    p: PointerBuilder, element_size: int, value: Iterable[Any], fmt: Optional[struct.Struct]
+    p: PointerBuilder, element_size: int, value: Iterable[Any], field: Optional[Field[Any]]
 ) -> None:
     """Store a Python sequence as a new list of primitives (``fmt``), Bools, enumerants, Text or
     Data; a typed list of ours is deep-copied instead."""
@@ -1079,6 +1080,7 @@ def set_sequence(
         p.set_list(r)
         return
     items = list(value)
+    fmt = cast(Optional[struct.Struct], field)
     lst = p.init_list(element_size, len(items))
     if element_size == _BIT:
         for i, v in enumerate(items):

@@ -41,8 +41,9 @@ def test_keywords_are_escaped() -> None:
     assert N.escape("match") == "match"  # a soft keyword is a valid name
     assert N.escape("which", {"which"}) == "which_"
     assert N.escape("x", {"x", "x_"}) == "x__"
-    # Our fixed list covers every hard keyword of the running Python.
-    assert set(keyword.kwlist) <= N.KEYWORDS
+    # Our fixed list covers every hard keyword of the running Python (but 3.9's easter egg
+    # __peg_parser__, which no schema name can be: they never start with an underscore).
+    assert {k for k in keyword.kwlist if not k.startswith("_")} <= N.KEYWORDS
 
 
 def test_scope_claims_in_order() -> None:

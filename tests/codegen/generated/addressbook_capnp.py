@@ -6,7 +6,6 @@ Do not edit: regenerate with ``capnp compile -opurecap`` (or
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -92,7 +91,7 @@ class Person_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Person_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 4)
+        b = _rt.copy_message(self._r).get_root(1, 4)
         return Person_Builder(b)
 
 
@@ -193,7 +192,7 @@ class Person_PhoneNumber_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Person_PhoneNumber_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Person_PhoneNumber_Builder(b)
 
 
@@ -353,7 +352,7 @@ class AddressBook_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> AddressBook_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return AddressBook_Builder(b)
 
 

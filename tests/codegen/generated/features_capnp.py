@@ -6,7 +6,6 @@ Do not edit: regenerate with ``capnp compile -opurecap`` (or
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -259,7 +258,7 @@ class Scalars_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Scalars_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(6, 0)
+        b = _rt.copy_message(self._r).get_root(6, 0)
         return Scalars_Builder(b)
 
 
@@ -619,7 +618,7 @@ class Defaults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Defaults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(9, 8)
+        b = _rt.copy_message(self._r).get_root(9, 8)
         return Defaults_Builder(b)
 
 
@@ -897,7 +896,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
 
     def set_ints(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(3), 4, value, _t.cast(_struct.Struct, _rt.I32))
+        _rt.set_sequence(self._b.get_pointer(3), 4, value, _rt.I32)
 
     def has_ints(self) -> bool:
         return self._b.has_pointer(3)
@@ -945,7 +944,7 @@ class Defaults_Builder(_rt.StructBuilderBase):
 
     def set_colors(self, value: _t.Iterable[Color]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(6), 3, value, _t.cast(_struct.Struct, _rt.U16))
+        _rt.set_sequence(self._b.get_pointer(6), 3, value, _rt.U16)
 
     def has_colors(self) -> bool:
         return self._b.has_pointer(6)
@@ -1106,7 +1105,7 @@ class Lists_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Lists_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 16)
+        b = _rt.copy_message(self._r).get_root(0, 16)
         return Lists_Builder(b)
 
 
@@ -1158,7 +1157,7 @@ class Lists_Builder(_rt.StructBuilderBase):
 
     def set_i8s(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(2), 2, value, _t.cast(_struct.Struct, _rt.I8))
+        _rt.set_sequence(self._b.get_pointer(2), 2, value, _rt.I8)
 
     def has_i8s(self) -> bool:
         return self._b.has_pointer(2)
@@ -1174,7 +1173,7 @@ class Lists_Builder(_rt.StructBuilderBase):
 
     def set_u16s(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(3), 3, value, _t.cast(_struct.Struct, _rt.U16))
+        _rt.set_sequence(self._b.get_pointer(3), 3, value, _rt.U16)
 
     def has_u16s(self) -> bool:
         return self._b.has_pointer(3)
@@ -1190,7 +1189,7 @@ class Lists_Builder(_rt.StructBuilderBase):
 
     def set_i32s(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(4), 4, value, _t.cast(_struct.Struct, _rt.I32))
+        _rt.set_sequence(self._b.get_pointer(4), 4, value, _rt.I32)
 
     def has_i32s(self) -> bool:
         return self._b.has_pointer(4)
@@ -1206,7 +1205,7 @@ class Lists_Builder(_rt.StructBuilderBase):
 
     def set_u64s(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(5), 5, value, _t.cast(_struct.Struct, _rt.U64))
+        _rt.set_sequence(self._b.get_pointer(5), 5, value, _rt.U64)
 
     def has_u64s(self) -> bool:
         return self._b.has_pointer(5)
@@ -1222,7 +1221,7 @@ class Lists_Builder(_rt.StructBuilderBase):
 
     def set_f32s(self, value: _t.Iterable[float]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(6), 4, value, _t.cast(_struct.Struct, _rt.F32))
+        _rt.set_sequence(self._b.get_pointer(6), 4, value, _rt.F32)
 
     def has_f32s(self) -> bool:
         return self._b.has_pointer(6)
@@ -1238,7 +1237,7 @@ class Lists_Builder(_rt.StructBuilderBase):
 
     def set_f64s(self, value: _t.Iterable[float]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(7), 5, value, _t.cast(_struct.Struct, _rt.F64))
+        _rt.set_sequence(self._b.get_pointer(7), 5, value, _rt.F64)
 
     def has_f64s(self) -> bool:
         return self._b.has_pointer(7)
@@ -1302,7 +1301,7 @@ class Lists_Builder(_rt.StructBuilderBase):
 
     def set_colors(self, value: _t.Iterable[Color]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(11), 3, value, _t.cast(_struct.Struct, _rt.U16))
+        _rt.set_sequence(self._b.get_pointer(11), 3, value, _rt.U16)
 
     def has_colors(self) -> bool:
         return self._b.has_pointer(11)
@@ -1440,7 +1439,7 @@ class Shape_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Shape_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(4, 3)
+        b = _rt.copy_message(self._r).get_root(4, 3)
         return Shape_Builder(b)
 
 
@@ -1579,7 +1578,7 @@ class Shape_Point_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Shape_Point_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return Shape_Point_Builder(b)
 
 
@@ -1976,7 +1975,7 @@ class Pythonic_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Pythonic_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(3, 4)
+        b = _rt.copy_message(self._r).get_root(3, 4)
         return Pythonic_Builder(b)
 
 
@@ -2144,7 +2143,7 @@ class Pythonic_Builder(_rt.StructBuilderBase):
 
     def set_from(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(2), 2, value, _t.cast(_struct.Struct, _rt.I8))
+        _rt.set_sequence(self._b.get_pointer(2), 2, value, _rt.I8)
 
     def has_from(self) -> bool:
         return self._b.has_pointer(2)
@@ -2201,7 +2200,7 @@ class Pythonic_Reader__Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Pythonic_Reader__Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return Pythonic_Reader__Builder(b)
 
 
@@ -2267,7 +2266,7 @@ class Box_Reader(_rt.StructReaderBase, _t.Generic[_Box_T]):
 
     def as_builder(self) -> Box_Builder[_t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 3)
+        b = _rt.copy_message(self._r).get_root(1, 3)
         return Box_Builder(b, self._c0)
 
 
@@ -2365,7 +2364,7 @@ class Box_Pair_Reader(_rt.StructReaderBase, _t.Generic[_Box_T, _Box_Pair_U]):
 
     def as_builder(self) -> Box_Pair_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 3)
+        b = _rt.copy_message(self._r).get_root(0, 3)
         return Box_Pair_Builder(b, self._c0, self._c1)
 
 
@@ -2565,7 +2564,7 @@ class Generics_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Generics_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 7)
+        b = _rt.copy_message(self._r).get_root(0, 7)
         return Generics_Builder(b)
 
 
@@ -2747,7 +2746,7 @@ class Anys_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Anys_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 6)
+        b = _rt.copy_message(self._r).get_root(0, 6)
         return Anys_Builder(b)
 
 
@@ -2971,7 +2970,7 @@ class Evolved_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Evolved_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(7, 1)
+        b = _rt.copy_message(self._r).get_root(7, 1)
         return Evolved_Builder(b)
 
 
@@ -3228,7 +3227,7 @@ class Greeter_GreetParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Greeter_GreetParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Greeter_GreetParams_Builder(b)
 
 
@@ -3283,7 +3282,7 @@ class Greeter_GreetResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Greeter_GreetResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return Greeter_GreetResults_Builder(b)
 
 
@@ -3324,7 +3323,7 @@ class LoudGreeter_ShoutParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> LoudGreeter_ShoutParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return LoudGreeter_ShoutParams_Builder(b)
 
 
@@ -3361,7 +3360,7 @@ class LoudGreeter_ShoutResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> LoudGreeter_ShoutResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return LoudGreeter_ShoutResults_Builder(b)
 
 
@@ -3395,7 +3394,7 @@ class Store_GetParams_Reader(_rt.StructReaderBase, _t.Generic[_Store_Key, _Store
 
     def as_builder(self) -> Store_GetParams_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return Store_GetParams_Builder(b, self._c0, self._c1)
 
 
@@ -3452,7 +3451,7 @@ class Store_GetResults_Reader(_rt.StructReaderBase, _t.Generic[_Store_Key, _Stor
 
     def as_builder(self) -> Store_GetResults_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return Store_GetResults_Builder(b, self._c0, self._c1)
 
 
@@ -3526,7 +3525,7 @@ class Store_PutParams_Reader(_rt.StructReaderBase, _t.Generic[_Store_Key, _Store
 
     def as_builder(self) -> Store_PutParams_Builder[_t.Any, _t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 3)
+        b = _rt.copy_message(self._r).get_root(0, 3)
         return Store_PutParams_Builder(b, self._c0, self._c1, self._c2)
 
 
@@ -3621,7 +3620,7 @@ class Store_PutResults_Reader(_rt.StructReaderBase, _t.Generic[_Store_Key, _Stor
 
     def as_builder(self) -> Store_PutResults_Builder[_t.Any, _t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return Store_PutResults_Builder(b, self._c0, self._c1, self._c2)
 
 
@@ -3666,7 +3665,7 @@ class Consts_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Consts_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return Consts_Builder(b)
 
 

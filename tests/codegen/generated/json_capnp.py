@@ -6,7 +6,6 @@ Do not edit: regenerate with ``capnp compile -opurecap`` (or
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -126,7 +125,7 @@ class Value_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Value_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(2, 1)
+        b = _rt.copy_message(self._r).get_root(2, 1)
         return Value_Builder(b)
 
 
@@ -296,7 +295,7 @@ class Value_Field_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Value_Field_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return Value_Field_Builder(b)
 
 
@@ -361,7 +360,7 @@ class Value_Call_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Value_Call_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return Value_Call_Builder(b)
 
 
@@ -419,7 +418,7 @@ class FlattenOptions_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> FlattenOptions_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return FlattenOptions_Builder(b)
 
 
@@ -476,7 +475,7 @@ class DiscriminatorOptions_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> DiscriminatorOptions_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return DiscriminatorOptions_Builder(b)
 
 

@@ -6,7 +6,6 @@ Do not edit: regenerate with ``capnp compile -opurecap`` (or
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -65,7 +64,7 @@ class Persistent_SaveParams_Reader(_rt.StructReaderBase, _t.Generic[_Persistent_
 
     def as_builder(self) -> Persistent_SaveParams_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return Persistent_SaveParams_Builder(b, self._c0, self._c1)
 
 
@@ -129,7 +128,7 @@ class Persistent_SaveResults_Reader(_rt.StructReaderBase, _t.Generic[_Persistent
 
     def as_builder(self) -> Persistent_SaveResults_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return Persistent_SaveResults_Builder(b, self._c0, self._c1)
 
 

@@ -95,7 +95,6 @@ it for free.
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -480,7 +479,7 @@ class Message_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Message_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Message_Builder(b)
 
 
@@ -955,7 +954,7 @@ class Bootstrap_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Bootstrap_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Bootstrap_Builder(b)
 
 
@@ -1186,7 +1185,7 @@ class Call_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Call_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(3, 3)
+        b = _rt.copy_message(self._r).get_root(3, 3)
         return Call_Builder(b)
 
 
@@ -1631,7 +1630,7 @@ class Return_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Return_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(2, 1)
+        b = _rt.copy_message(self._r).get_root(2, 1)
         return Return_Builder(b)
 
 
@@ -1866,7 +1865,7 @@ class Finish_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Finish_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return Finish_Builder(b)
 
 
@@ -2025,7 +2024,7 @@ class Resolve_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Resolve_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Resolve_Builder(b)
 
 
@@ -2179,7 +2178,7 @@ class Release_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Release_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return Release_Builder(b)
 
 
@@ -2320,7 +2319,7 @@ class Disembargo_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Disembargo_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Disembargo_Builder(b)
 
 
@@ -2640,7 +2639,7 @@ class Provide_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Provide_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return Provide_Builder(b)
 
 
@@ -2792,7 +2791,7 @@ class Accept_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Accept_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Accept_Builder(b)
 
 
@@ -2986,7 +2985,7 @@ class Join_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Join_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return Join_Builder(b)
 
 
@@ -3148,7 +3147,7 @@ class MessageTarget_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> MessageTarget_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return MessageTarget_Builder(b)
 
 
@@ -3245,7 +3244,7 @@ class Payload_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Payload_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return Payload_Builder(b)
 
 
@@ -3463,7 +3462,7 @@ class CapDescriptor_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> CapDescriptor_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return CapDescriptor_Builder(b)
 
 
@@ -3733,7 +3732,7 @@ class PromisedAnswer_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> PromisedAnswer_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return PromisedAnswer_Builder(b)
 
 
@@ -3826,7 +3825,7 @@ class PromisedAnswer_Op_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> PromisedAnswer_Op_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return PromisedAnswer_Op_Builder(b)
 
 
@@ -3919,7 +3918,7 @@ class ThirdPartyCapDescriptor_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> ThirdPartyCapDescriptor_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return ThirdPartyCapDescriptor_Builder(b)
 
 
@@ -4060,7 +4059,7 @@ class Exception_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Exception_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return Exception_Builder(b)
 
 

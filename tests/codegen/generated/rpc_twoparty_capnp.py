@@ -55,7 +55,6 @@ C++, rather than implement other parameterizations of the RPC protocol directly.
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -120,7 +119,7 @@ class VatId_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> VatId_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return VatId_Builder(b)
 
 
@@ -166,7 +165,7 @@ class ProvisionId_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> ProvisionId_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return ProvisionId_Builder(b)
 
 
@@ -208,7 +207,7 @@ class RecipientId_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> RecipientId_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return RecipientId_Builder(b)
 
 
@@ -235,7 +234,7 @@ class ThirdPartyCapId_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> ThirdPartyCapId_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return ThirdPartyCapId_Builder(b)
 
 
@@ -314,7 +313,7 @@ class JoinKeyPart_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> JoinKeyPart_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return JoinKeyPart_Builder(b)
 
 
@@ -443,7 +442,7 @@ class JoinResult_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> JoinResult_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return JoinResult_Builder(b)
 
 

@@ -6,7 +6,6 @@ Do not edit: regenerate with ``capnp compile -opurecap`` (or
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -306,7 +305,7 @@ class Node_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Node_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(5, 6)
+        b = _rt.copy_message(self._r).get_root(5, 6)
         return Node_Builder(b)
 
 
@@ -550,7 +549,7 @@ class Node_Parameter_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Node_Parameter_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return Node_Parameter_Builder(b)
 
 
@@ -607,7 +606,7 @@ class Node_NestedNode_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Node_NestedNode_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Node_NestedNode_Builder(b)
 
 
@@ -697,7 +696,7 @@ class Node_SourceInfo_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Node_SourceInfo_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return Node_SourceInfo_Builder(b)
 
 
@@ -783,7 +782,7 @@ class Node_SourceInfo_Member_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Node_SourceInfo_Member_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return Node_SourceInfo_Member_Builder(b)
 
 
@@ -1559,7 +1558,7 @@ class Field_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Field_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(3, 4)
+        b = _rt.copy_message(self._r).get_root(3, 4)
         return Field_Builder(b)
 
 
@@ -1954,7 +1953,7 @@ class Enumerant_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Enumerant_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return Enumerant_Builder(b)
 
 
@@ -2037,7 +2036,7 @@ class Superclass_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Superclass_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Superclass_Builder(b)
 
 
@@ -2166,7 +2165,7 @@ class Method_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Method_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(3, 5)
+        b = _rt.copy_message(self._r).get_root(3, 5)
         return Method_Builder(b)
 
 
@@ -2429,7 +2428,7 @@ class Type_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Type_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(3, 1)
+        b = _rt.copy_message(self._r).get_root(3, 1)
         return Type_Builder(b)
 
 
@@ -3186,7 +3185,7 @@ class Brand_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Brand_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return Brand_Builder(b)
 
 
@@ -3276,7 +3275,7 @@ class Brand_Scope_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Brand_Scope_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(2, 1)
+        b = _rt.copy_message(self._r).get_root(2, 1)
         return Brand_Scope_Builder(b)
 
 
@@ -3386,7 +3385,7 @@ class Brand_Binding_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Brand_Binding_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Brand_Binding_Builder(b)
 
 
@@ -3587,7 +3586,7 @@ class Value_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Value_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(2, 1)
+        b = _rt.copy_message(self._r).get_root(2, 1)
         return Value_Builder(b)
 
 
@@ -3952,7 +3951,7 @@ class Annotation_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Annotation_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return Annotation_Builder(b)
 
 
@@ -4046,7 +4045,7 @@ class CapnpVersion_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> CapnpVersion_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return CapnpVersion_Builder(b)
 
 
@@ -4155,7 +4154,7 @@ class CodeGeneratorRequest_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> CodeGeneratorRequest_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 4)
+        b = _rt.copy_message(self._r).get_root(0, 4)
         return CodeGeneratorRequest_Builder(b)
 
 
@@ -4281,7 +4280,7 @@ class CodeGeneratorRequest_RequestedFile_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> CodeGeneratorRequest_RequestedFile_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return CodeGeneratorRequest_RequestedFile_Builder(b)
 
 
@@ -4371,7 +4370,7 @@ class CodeGeneratorRequest_RequestedFile_Import_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> CodeGeneratorRequest_RequestedFile_Import_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return CodeGeneratorRequest_RequestedFile_Import_Builder(b)
 
 

@@ -6,7 +6,6 @@ Do not edit: regenerate with ``capnp compile -opurecap`` (or
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -48,7 +47,7 @@ class Polygon_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Polygon_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return Polygon_Builder(b)
 
 

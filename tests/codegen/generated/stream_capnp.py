@@ -11,7 +11,6 @@ manually.
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -59,7 +58,7 @@ class StreamResult_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> StreamResult_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return StreamResult_Builder(b)
 
 

@@ -6,7 +6,6 @@ Do not edit: regenerate with ``capnp compile -opurecap`` (or
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -1077,7 +1076,7 @@ class TestAllTypes_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestAllTypes_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(6, 20)
+        b = _rt.copy_message(self._r).get_root(6, 20)
         return TestAllTypes_Builder(b)
 
 
@@ -1361,7 +1360,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_int8_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(5), 2, value, _t.cast(_struct.Struct, _rt.I8))
+        _rt.set_sequence(self._b.get_pointer(5), 2, value, _rt.I8)
 
     def has_int8_list(self) -> bool:
         return self._b.has_pointer(5)
@@ -1377,7 +1376,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_int16_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(6), 3, value, _t.cast(_struct.Struct, _rt.I16))
+        _rt.set_sequence(self._b.get_pointer(6), 3, value, _rt.I16)
 
     def has_int16_list(self) -> bool:
         return self._b.has_pointer(6)
@@ -1393,7 +1392,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_int32_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(7), 4, value, _t.cast(_struct.Struct, _rt.I32))
+        _rt.set_sequence(self._b.get_pointer(7), 4, value, _rt.I32)
 
     def has_int32_list(self) -> bool:
         return self._b.has_pointer(7)
@@ -1409,7 +1408,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_int64_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(8), 5, value, _t.cast(_struct.Struct, _rt.I64))
+        _rt.set_sequence(self._b.get_pointer(8), 5, value, _rt.I64)
 
     def has_int64_list(self) -> bool:
         return self._b.has_pointer(8)
@@ -1425,7 +1424,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_u_int8_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(9), 2, value, _t.cast(_struct.Struct, _rt.U8))
+        _rt.set_sequence(self._b.get_pointer(9), 2, value, _rt.U8)
 
     def has_u_int8_list(self) -> bool:
         return self._b.has_pointer(9)
@@ -1441,7 +1440,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_u_int16_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(10), 3, value, _t.cast(_struct.Struct, _rt.U16))
+        _rt.set_sequence(self._b.get_pointer(10), 3, value, _rt.U16)
 
     def has_u_int16_list(self) -> bool:
         return self._b.has_pointer(10)
@@ -1457,7 +1456,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_u_int32_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(11), 4, value, _t.cast(_struct.Struct, _rt.U32))
+        _rt.set_sequence(self._b.get_pointer(11), 4, value, _rt.U32)
 
     def has_u_int32_list(self) -> bool:
         return self._b.has_pointer(11)
@@ -1473,7 +1472,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_u_int64_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(12), 5, value, _t.cast(_struct.Struct, _rt.U64))
+        _rt.set_sequence(self._b.get_pointer(12), 5, value, _rt.U64)
 
     def has_u_int64_list(self) -> bool:
         return self._b.has_pointer(12)
@@ -1489,7 +1488,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_float32_list(self, value: _t.Iterable[float]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(13), 4, value, _t.cast(_struct.Struct, _rt.F32))
+        _rt.set_sequence(self._b.get_pointer(13), 4, value, _rt.F32)
 
     def has_float32_list(self) -> bool:
         return self._b.has_pointer(13)
@@ -1505,7 +1504,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_float64_list(self, value: _t.Iterable[float]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(14), 5, value, _t.cast(_struct.Struct, _rt.F64))
+        _rt.set_sequence(self._b.get_pointer(14), 5, value, _rt.F64)
 
     def has_float64_list(self) -> bool:
         return self._b.has_pointer(14)
@@ -1569,7 +1568,7 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
 
     def set_enum_list(self, value: _t.Iterable[TestEnum]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(18), 3, value, _t.cast(_struct.Struct, _rt.U16))
+        _rt.set_sequence(self._b.get_pointer(18), 3, value, _rt.U16)
 
     def has_enum_list(self) -> bool:
         return self._b.has_pointer(18)
@@ -1849,7 +1848,7 @@ class TestDefaults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestDefaults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(6, 20)
+        b = _rt.copy_message(self._r).get_root(6, 20)
         return TestDefaults_Builder(b)
 
 
@@ -2134,7 +2133,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_int8_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(5), 2, value, _t.cast(_struct.Struct, _rt.I8))
+        _rt.set_sequence(self._b.get_pointer(5), 2, value, _rt.I8)
 
     def has_int8_list(self) -> bool:
         return self._b.has_pointer(5)
@@ -2150,7 +2149,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_int16_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(6), 3, value, _t.cast(_struct.Struct, _rt.I16))
+        _rt.set_sequence(self._b.get_pointer(6), 3, value, _rt.I16)
 
     def has_int16_list(self) -> bool:
         return self._b.has_pointer(6)
@@ -2166,7 +2165,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_int32_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(7), 4, value, _t.cast(_struct.Struct, _rt.I32))
+        _rt.set_sequence(self._b.get_pointer(7), 4, value, _rt.I32)
 
     def has_int32_list(self) -> bool:
         return self._b.has_pointer(7)
@@ -2182,7 +2181,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_int64_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(8), 5, value, _t.cast(_struct.Struct, _rt.I64))
+        _rt.set_sequence(self._b.get_pointer(8), 5, value, _rt.I64)
 
     def has_int64_list(self) -> bool:
         return self._b.has_pointer(8)
@@ -2198,7 +2197,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_u_int8_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(9), 2, value, _t.cast(_struct.Struct, _rt.U8))
+        _rt.set_sequence(self._b.get_pointer(9), 2, value, _rt.U8)
 
     def has_u_int8_list(self) -> bool:
         return self._b.has_pointer(9)
@@ -2214,7 +2213,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_u_int16_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(10), 3, value, _t.cast(_struct.Struct, _rt.U16))
+        _rt.set_sequence(self._b.get_pointer(10), 3, value, _rt.U16)
 
     def has_u_int16_list(self) -> bool:
         return self._b.has_pointer(10)
@@ -2230,7 +2229,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_u_int32_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(11), 4, value, _t.cast(_struct.Struct, _rt.U32))
+        _rt.set_sequence(self._b.get_pointer(11), 4, value, _rt.U32)
 
     def has_u_int32_list(self) -> bool:
         return self._b.has_pointer(11)
@@ -2246,7 +2245,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_u_int64_list(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(12), 5, value, _t.cast(_struct.Struct, _rt.U64))
+        _rt.set_sequence(self._b.get_pointer(12), 5, value, _rt.U64)
 
     def has_u_int64_list(self) -> bool:
         return self._b.has_pointer(12)
@@ -2262,7 +2261,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_float32_list(self, value: _t.Iterable[float]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(13), 4, value, _t.cast(_struct.Struct, _rt.F32))
+        _rt.set_sequence(self._b.get_pointer(13), 4, value, _rt.F32)
 
     def has_float32_list(self) -> bool:
         return self._b.has_pointer(13)
@@ -2278,7 +2277,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_float64_list(self, value: _t.Iterable[float]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(14), 5, value, _t.cast(_struct.Struct, _rt.F64))
+        _rt.set_sequence(self._b.get_pointer(14), 5, value, _rt.F64)
 
     def has_float64_list(self) -> bool:
         return self._b.has_pointer(14)
@@ -2342,7 +2341,7 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
 
     def set_enum_list(self, value: _t.Iterable[TestEnum]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
-        _rt.set_sequence(self._b.get_pointer(18), 3, value, _t.cast(_struct.Struct, _rt.U16))
+        _rt.set_sequence(self._b.get_pointer(18), 3, value, _rt.U16)
 
     def has_enum_list(self) -> bool:
         return self._b.has_pointer(18)
@@ -2384,7 +2383,7 @@ class TestAnyPointer_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestAnyPointer_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestAnyPointer_Builder(b)
 
 
@@ -2447,7 +2446,7 @@ class TestAnyOthers_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestAnyOthers_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 3)
+        b = _rt.copy_message(self._r).get_root(0, 3)
         return TestAnyOthers_Builder(b)
 
 
@@ -2594,7 +2593,7 @@ class TestOutOfOrder_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestOutOfOrder_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 9)
+        b = _rt.copy_message(self._r).get_root(0, 9)
         return TestOutOfOrder_Builder(b)
 
 
@@ -2793,7 +2792,7 @@ class TestUnion_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestUnion_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(8, 2)
+        b = _rt.copy_message(self._r).get_root(8, 2)
         return TestUnion_Builder(b)
 
 
@@ -4040,7 +4039,7 @@ class TestUnnamedUnion_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestUnnamedUnion_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(2, 2)
+        b = _rt.copy_message(self._r).get_root(2, 2)
         return TestUnnamedUnion_Builder(b)
 
 
@@ -4143,7 +4142,7 @@ class TestUnionInUnion_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestUnionInUnion_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(2, 0)
+        b = _rt.copy_message(self._r).get_root(2, 0)
         return TestUnionInUnion_Builder(b)
 
 
@@ -4311,7 +4310,7 @@ class TestGroups_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestGroups_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(2, 2)
+        b = _rt.copy_message(self._r).get_root(2, 2)
         return TestGroups_Builder(b)
 
 
@@ -4644,7 +4643,7 @@ class TestInterleavedGroups_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestInterleavedGroups_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(6, 6)
+        b = _rt.copy_message(self._r).get_root(6, 6)
         return TestInterleavedGroups_Builder(b)
 
 
@@ -5197,7 +5196,7 @@ class TestUnionDefaults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestUnionDefaults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 4)
+        b = _rt.copy_message(self._r).get_root(0, 4)
         return TestUnionDefaults_Builder(b)
 
 
@@ -5304,7 +5303,7 @@ class TestNestedTypes_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestNestedTypes_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestNestedTypes_Builder(b)
 
 
@@ -5385,7 +5384,7 @@ class TestNestedTypes_NestedStruct_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestNestedTypes_NestedStruct_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestNestedTypes_NestedStruct_Builder(b)
 
 
@@ -5450,7 +5449,7 @@ class TestUsing_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestUsing_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestUsing_Builder(b)
 
 
@@ -5585,7 +5584,7 @@ class TestLists_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 10)
+        b = _rt.copy_message(self._r).get_root(0, 10)
         return TestLists_Builder(b)
 
 
@@ -5775,7 +5774,7 @@ class TestLists_Struct0_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct0_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestLists_Struct0_Builder(b)
 
 
@@ -5811,7 +5810,7 @@ class TestLists_Struct1_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct1_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestLists_Struct1_Builder(b)
 
 
@@ -5852,7 +5851,7 @@ class TestLists_Struct8_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct8_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestLists_Struct8_Builder(b)
 
 
@@ -5893,7 +5892,7 @@ class TestLists_Struct16_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct16_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestLists_Struct16_Builder(b)
 
 
@@ -5934,7 +5933,7 @@ class TestLists_Struct32_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct32_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestLists_Struct32_Builder(b)
 
 
@@ -5975,7 +5974,7 @@ class TestLists_Struct64_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct64_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestLists_Struct64_Builder(b)
 
 
@@ -6018,7 +6017,7 @@ class TestLists_StructP_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_StructP_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestLists_StructP_Builder(b)
 
 
@@ -6064,7 +6063,7 @@ class TestLists_Struct0c_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct0c_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestLists_Struct0c_Builder(b)
 
 
@@ -6120,7 +6119,7 @@ class TestLists_Struct1c_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct1c_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestLists_Struct1c_Builder(b)
 
 
@@ -6181,7 +6180,7 @@ class TestLists_Struct8c_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct8c_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestLists_Struct8c_Builder(b)
 
 
@@ -6242,7 +6241,7 @@ class TestLists_Struct16c_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct16c_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestLists_Struct16c_Builder(b)
 
 
@@ -6303,7 +6302,7 @@ class TestLists_Struct32c_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct32c_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestLists_Struct32c_Builder(b)
 
 
@@ -6364,7 +6363,7 @@ class TestLists_Struct64c_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_Struct64c_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestLists_Struct64c_Builder(b)
 
 
@@ -6425,7 +6424,7 @@ class TestLists_StructPc_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLists_StructPc_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestLists_StructPc_Builder(b)
 
 
@@ -6490,7 +6489,7 @@ class TestFieldZeroIsBit_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestFieldZeroIsBit_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestFieldZeroIsBit_Builder(b)
 
 
@@ -6561,7 +6560,7 @@ class TestListDefaults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestListDefaults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestListDefaults_Builder(b)
 
 
@@ -6632,7 +6631,7 @@ class TestLateUnion_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestLateUnion_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(3, 3)
+        b = _rt.copy_message(self._r).get_root(3, 3)
         return TestLateUnion_Builder(b)
 
 
@@ -6789,7 +6788,7 @@ class TestLateUnion_TheUnion_Builder(_rt.GroupBuilderBase):
     def set_corge(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
         _U16.pack_into(self._b.segment, self._b.data_offset + 6, 1)
-        _rt.set_sequence(self._b.get_pointer(1), 4, value, _t.cast(_struct.Struct, _rt.I32))
+        _rt.set_sequence(self._b.get_pointer(1), 4, value, _rt.I32)
 
     def has_corge(self) -> bool:
         if self.which() != 1:
@@ -6889,7 +6888,7 @@ class TestLateUnion_AnotherUnion_Builder(_rt.GroupBuilderBase):
     def set_corge(self, value: _t.Iterable[int]) -> None:
         """Make the field a new list holding ``value`` (a typed list: a deep copy)."""
         _U16.pack_into(self._b.segment, self._b.data_offset + 12, 1)
-        _rt.set_sequence(self._b.get_pointer(2), 4, value, _t.cast(_struct.Struct, _rt.I32))
+        _rt.set_sequence(self._b.get_pointer(2), 4, value, _rt.I32)
 
     def has_corge(self) -> bool:
         if self.which() != 1:
@@ -6944,7 +6943,7 @@ class TestOldVersion_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestOldVersion_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return TestOldVersion_Builder(b)
 
 
@@ -7049,7 +7048,7 @@ class TestNewVersion_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestNewVersion_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(2, 3)
+        b = _rt.copy_message(self._r).get_root(2, 3)
         return TestNewVersion_Builder(b)
 
 
@@ -7158,7 +7157,7 @@ class TestOldUnionVersion_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestOldUnionVersion_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(2, 0)
+        b = _rt.copy_message(self._r).get_root(2, 0)
         return TestOldUnionVersion_Builder(b)
 
 
@@ -7227,7 +7226,7 @@ class TestNewUnionVersion_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestNewUnionVersion_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(3, 0)
+        b = _rt.copy_message(self._r).get_root(3, 0)
         return TestNewUnionVersion_Builder(b)
 
 
@@ -7346,7 +7345,7 @@ class TestStructUnion_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestStructUnion_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestStructUnion_Builder(b)
 
 
@@ -7394,7 +7393,7 @@ class TestStructUnion_SomeStruct_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestStructUnion_SomeStruct_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestStructUnion_SomeStruct_Builder(b)
 
 
@@ -7539,7 +7538,7 @@ class TestPrintInlineStructs_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPrintInlineStructs_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestPrintInlineStructs_Builder(b)
 
 
@@ -7602,7 +7601,7 @@ class TestPrintInlineStructs_InlineStruct_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPrintInlineStructs_InlineStruct_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestPrintInlineStructs_InlineStruct_Builder(b)
 
 
@@ -7665,7 +7664,7 @@ class TestWholeFloatDefault_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestWholeFloatDefault_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestWholeFloatDefault_Builder(b)
 
 
@@ -7764,7 +7763,7 @@ class TestGenerics_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _T
 
     def as_builder(self) -> TestGenerics_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 3)
+        b = _rt.copy_message(self._r).get_root(1, 3)
         return TestGenerics_Builder(b, self._c0, self._c1)
 
 
@@ -7890,7 +7889,7 @@ class TestGenerics_Inner_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_F
 
     def as_builder(self) -> TestGenerics_Inner_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestGenerics_Inner_Builder(b, self._c0, self._c1)
 
 
@@ -7990,7 +7989,7 @@ class TestGenerics_Inner2_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_
 
     def as_builder(self) -> TestGenerics_Inner2_Builder[_t.Any, _t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 4)
+        b = _rt.copy_message(self._r).get_root(0, 4)
         return TestGenerics_Inner2_Builder(b, self._c0, self._c1, self._c2)
 
 
@@ -8124,7 +8123,7 @@ class TestGenerics_Inner2_DeepNest_Reader(_rt.StructReaderBase, _t.Generic[_Test
 
     def as_builder(self) -> TestGenerics_Inner2_DeepNest_Builder[_t.Any, _t.Any, _t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 4)
+        b = _rt.copy_message(self._r).get_root(0, 4)
         return TestGenerics_Inner2_DeepNest_Builder(b, self._c0, self._c1, self._c2, self._c3)
 
 
@@ -8232,7 +8231,7 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader(_rt.Struc
 
     def as_builder(self) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder[_t.Any, _t.Any, _t.Any, _t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder(b, self._c0, self._c1, self._c2, self._c3, self._c4)
 
 
@@ -8269,7 +8268,7 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader(_rt.Stru
 
     def as_builder(self) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder[_t.Any, _t.Any, _t.Any, _t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder(b, self._c0, self._c1, self._c2, self._c3, self._c4)
 
 
@@ -8320,7 +8319,7 @@ class TestGenerics_Interface_CallResults_Reader(_rt.StructReaderBase, _t.Generic
 
     def as_builder(self) -> TestGenerics_Interface_CallResults_Builder[_t.Any, _t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestGenerics_Interface_CallResults_Builder(b, self._c0, self._c1, self._c2)
 
 
@@ -8434,7 +8433,7 @@ class TestGenerics_UseAliases_Reader(_rt.StructReaderBase, _t.Generic[_TestGener
 
     def as_builder(self) -> TestGenerics_UseAliases_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 6)
+        b = _rt.copy_message(self._r).get_root(0, 6)
         return TestGenerics_UseAliases_Builder(b, self._c0, self._c1)
 
 
@@ -8610,7 +8609,7 @@ class BoxedText_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> BoxedText_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return BoxedText_Builder(b)
 
 
@@ -8656,7 +8655,7 @@ class TestGenericsWrapper_Reader(_rt.StructReaderBase, _t.Generic[_TestGenericsW
 
     def as_builder(self) -> TestGenericsWrapper_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestGenericsWrapper_Builder(b, self._c0, self._c1)
 
 
@@ -8706,7 +8705,7 @@ class TestGenericsWrapper2_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestGenericsWrapper2_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestGenericsWrapper2_Builder(b)
 
 
@@ -8764,7 +8763,7 @@ class TestImplicitMethodParams_CallParams_Reader(_rt.StructReaderBase, _t.Generi
 
     def as_builder(self) -> TestImplicitMethodParams_CallParams_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestImplicitMethodParams_CallParams_Builder(b, self._c0, self._c1)
 
 
@@ -8848,7 +8847,7 @@ class TestImplicitMethodParamsInGeneric_CallParams_Reader(_rt.StructReaderBase, 
 
     def as_builder(self) -> TestImplicitMethodParamsInGeneric_CallParams_Builder[_t.Any, _t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestImplicitMethodParamsInGeneric_CallParams_Builder(b, self._c0, self._c1, self._c2)
 
 
@@ -8945,7 +8944,7 @@ class TestGenericsUnion_Reader(_rt.StructReaderBase, _t.Generic[_TestGenericsUni
 
     def as_builder(self) -> TestGenericsUnion_Builder[_t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestGenericsUnion_Builder(b, self._c0, self._c1)
 
 
@@ -9185,7 +9184,7 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestUseGenerics_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 20)
+        b = _rt.copy_message(self._r).get_root(0, 20)
         return TestUseGenerics_Builder(b)
 
 
@@ -9519,7 +9518,7 @@ class TestEmptyStruct_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestEmptyStruct_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestEmptyStruct_Builder(b)
 
 
@@ -9540,7 +9539,7 @@ class TestConstants_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestConstants_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestConstants_Builder(b)
 
 
@@ -9593,7 +9592,7 @@ class TestAnyPointerConstants_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestAnyPointerConstants_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 4)
+        b = _rt.copy_message(self._r).get_root(0, 4)
         return TestAnyPointerConstants_Builder(b)
 
 
@@ -9695,7 +9694,7 @@ class TestListOfAny_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestListOfAny_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestListOfAny_Builder(b)
 
 
@@ -9745,7 +9744,7 @@ class TestInterface_FooParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestInterface_FooParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestInterface_FooParams_Builder(b)
 
 
@@ -9802,7 +9801,7 @@ class TestInterface_FooResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestInterface_FooResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestInterface_FooResults_Builder(b)
 
 
@@ -9835,7 +9834,7 @@ class TestInterface_BarParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestInterface_BarParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestInterface_BarParams_Builder(b)
 
 
@@ -9856,7 +9855,7 @@ class TestInterface_BarResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestInterface_BarResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestInterface_BarResults_Builder(b)
 
 
@@ -9885,7 +9884,7 @@ class TestInterface_BazParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestInterface_BazParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestInterface_BazParams_Builder(b)
 
 
@@ -9922,7 +9921,7 @@ class TestInterface_BazResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestInterface_BazResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestInterface_BazResults_Builder(b)
 
 
@@ -9943,7 +9942,7 @@ class TestExtends_QuxParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestExtends_QuxParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestExtends_QuxParams_Builder(b)
 
 
@@ -9964,7 +9963,7 @@ class TestExtends_QuxResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestExtends_QuxResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestExtends_QuxResults_Builder(b)
 
 
@@ -9985,7 +9984,7 @@ class TestExtends_CorgeResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestExtends_CorgeResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestExtends_CorgeResults_Builder(b)
 
 
@@ -10006,7 +10005,7 @@ class TestExtends_GraultParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestExtends_GraultParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestExtends_GraultParams_Builder(b)
 
 
@@ -10036,7 +10035,7 @@ class TestPipeline_Box_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPipeline_Box_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestPipeline_Box_Builder(b)
 
 
@@ -10078,7 +10077,7 @@ class TestPipeline_AnyBox_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPipeline_AnyBox_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestPipeline_AnyBox_Builder(b)
 
 
@@ -10132,7 +10131,7 @@ class TestPipeline_GetCapParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPipeline_GetCapParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestPipeline_GetCapParams_Builder(b)
 
 
@@ -10196,7 +10195,7 @@ class TestPipeline_GetCapResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPipeline_GetCapResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestPipeline_GetCapResults_Builder(b)
 
 
@@ -10270,7 +10269,7 @@ class TestPipeline_TestPointersParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPipeline_TestPointersParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 3)
+        b = _rt.copy_message(self._r).get_root(0, 3)
         return TestPipeline_TestPointersParams_Builder(b)
 
 
@@ -10338,7 +10337,7 @@ class TestPipeline_TestPointersResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPipeline_TestPointersResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestPipeline_TestPointersResults_Builder(b)
 
 
@@ -10373,7 +10372,7 @@ class TestPipeline_GetAnyCapParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPipeline_GetAnyCapParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestPipeline_GetAnyCapParams_Builder(b)
 
 
@@ -10442,7 +10441,7 @@ class TestPipeline_GetAnyCapResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPipeline_GetAnyCapResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestPipeline_GetAnyCapResults_Builder(b)
 
 
@@ -10491,7 +10490,7 @@ class TestPipeline_GetCapPipelineOnlyParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPipeline_GetCapPipelineOnlyParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestPipeline_GetCapPipelineOnlyParams_Builder(b)
 
 
@@ -10520,7 +10519,7 @@ class TestPipeline_GetCapPipelineOnlyResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestPipeline_GetCapPipelineOnlyResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestPipeline_GetCapPipelineOnlyResults_Builder(b)
 
 
@@ -10563,7 +10562,7 @@ class TestCallOrder_GetCallSequenceParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestCallOrder_GetCallSequenceParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestCallOrder_GetCallSequenceParams_Builder(b)
 
 
@@ -10604,7 +10603,7 @@ class TestCallOrder_GetCallSequenceResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestCallOrder_GetCallSequenceResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestCallOrder_GetCallSequenceResults_Builder(b)
 
 
@@ -10662,7 +10661,7 @@ class TestTailCallee_TailResult_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestTailCallee_TailResult_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return TestTailCallee_TailResult_Builder(b)
 
 
@@ -10736,7 +10735,7 @@ class TestTailCallee_FooParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestTailCallee_FooParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestTailCallee_FooParams_Builder(b)
 
 
@@ -10798,7 +10797,7 @@ class TestTailCaller_FooParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestTailCaller_FooParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestTailCaller_FooParams_Builder(b)
 
 
@@ -10852,7 +10851,7 @@ class TestStreaming_DoStreamIParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestStreaming_DoStreamIParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestStreaming_DoStreamIParams_Builder(b)
 
 
@@ -10893,7 +10892,7 @@ class TestStreaming_DoStreamJParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestStreaming_DoStreamJParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestStreaming_DoStreamJParams_Builder(b)
 
 
@@ -10928,7 +10927,7 @@ class TestStreaming_FinishStreamParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestStreaming_FinishStreamParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestStreaming_FinishStreamParams_Builder(b)
 
 
@@ -10961,7 +10960,7 @@ class TestStreaming_FinishStreamResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestStreaming_FinishStreamResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestStreaming_FinishStreamResults_Builder(b)
 
 
@@ -11019,7 +11018,7 @@ class TestMoreStuff_CallFooParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_CallFooParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_CallFooParams_Builder(b)
 
 
@@ -11061,7 +11060,7 @@ class TestMoreStuff_CallFooResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_CallFooResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_CallFooResults_Builder(b)
 
 
@@ -11103,7 +11102,7 @@ class TestMoreStuff_CallFooWhenResolvedParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_CallFooWhenResolvedParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_CallFooWhenResolvedParams_Builder(b)
 
 
@@ -11145,7 +11144,7 @@ class TestMoreStuff_CallFooWhenResolvedResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_CallFooWhenResolvedResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_CallFooWhenResolvedResults_Builder(b)
 
 
@@ -11187,7 +11186,7 @@ class TestMoreStuff_NeverReturnParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_NeverReturnParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_NeverReturnParams_Builder(b)
 
 
@@ -11230,7 +11229,7 @@ class TestMoreStuff_NeverReturnResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_NeverReturnResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_NeverReturnResults_Builder(b)
 
 
@@ -11273,7 +11272,7 @@ class TestMoreStuff_HoldParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_HoldParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_HoldParams_Builder(b)
 
 
@@ -11307,7 +11306,7 @@ class TestMoreStuff_HoldResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_HoldResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMoreStuff_HoldResults_Builder(b)
 
 
@@ -11328,7 +11327,7 @@ class TestMoreStuff_CallHeldParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_CallHeldParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMoreStuff_CallHeldParams_Builder(b)
 
 
@@ -11357,7 +11356,7 @@ class TestMoreStuff_CallHeldResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_CallHeldResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_CallHeldResults_Builder(b)
 
 
@@ -11390,7 +11389,7 @@ class TestMoreStuff_GetHeldParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_GetHeldParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMoreStuff_GetHeldParams_Builder(b)
 
 
@@ -11420,7 +11419,7 @@ class TestMoreStuff_GetHeldResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_GetHeldResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_GetHeldResults_Builder(b)
 
 
@@ -11463,7 +11462,7 @@ class TestMoreStuff_EchoParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_EchoParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_EchoParams_Builder(b)
 
 
@@ -11506,7 +11505,7 @@ class TestMoreStuff_EchoResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_EchoResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_EchoResults_Builder(b)
 
 
@@ -11549,7 +11548,7 @@ class TestMoreStuff_ExpectCancelParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_ExpectCancelParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_ExpectCancelParams_Builder(b)
 
 
@@ -11583,7 +11582,7 @@ class TestMoreStuff_ExpectCancelResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_ExpectCancelResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMoreStuff_ExpectCancelResults_Builder(b)
 
 
@@ -11626,7 +11625,7 @@ class TestMoreStuff_MethodWithDefaultsParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_MethodWithDefaultsParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return TestMoreStuff_MethodWithDefaultsParams_Builder(b)
 
 
@@ -11701,7 +11700,7 @@ class TestMoreStuff_MethodWithDefaultsResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_MethodWithDefaultsResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestMoreStuff_MethodWithDefaultsResults_Builder(b)
 
 
@@ -11763,7 +11762,7 @@ class TestMoreStuff_MethodWithNullDefaultParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_MethodWithNullDefaultParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestMoreStuff_MethodWithNullDefaultParams_Builder(b)
 
 
@@ -11809,7 +11808,7 @@ class TestMoreStuff_MethodWithNullDefaultResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_MethodWithNullDefaultResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMoreStuff_MethodWithNullDefaultResults_Builder(b)
 
 
@@ -11830,7 +11829,7 @@ class TestMoreStuff_GetHandleParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_GetHandleParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMoreStuff_GetHandleParams_Builder(b)
 
 
@@ -11860,7 +11859,7 @@ class TestMoreStuff_GetHandleResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_GetHandleResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_GetHandleResults_Builder(b)
 
 
@@ -11894,7 +11893,7 @@ class TestMoreStuff_GetNullParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_GetNullParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMoreStuff_GetNullParams_Builder(b)
 
 
@@ -11924,7 +11923,7 @@ class TestMoreStuff_GetNullResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_GetNullResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_GetNullResults_Builder(b)
 
 
@@ -11958,7 +11957,7 @@ class TestMoreStuff_GetEnormousStringParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_GetEnormousStringParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMoreStuff_GetEnormousStringParams_Builder(b)
 
 
@@ -11987,7 +11986,7 @@ class TestMoreStuff_GetEnormousStringResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_GetEnormousStringResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMoreStuff_GetEnormousStringResults_Builder(b)
 
 
@@ -12038,7 +12037,7 @@ class TestMoreStuff_WriteToFdParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_WriteToFdParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestMoreStuff_WriteToFdParams_Builder(b)
 
 
@@ -12100,7 +12099,7 @@ class TestMoreStuff_WriteToFdResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_WriteToFdResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestMoreStuff_WriteToFdResults_Builder(b)
 
 
@@ -12148,7 +12147,7 @@ class TestMoreStuff_ThrowExceptionParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_ThrowExceptionParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMoreStuff_ThrowExceptionParams_Builder(b)
 
 
@@ -12169,7 +12168,7 @@ class TestMoreStuff_ThrowExceptionResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMoreStuff_ThrowExceptionResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMoreStuff_ThrowExceptionResults_Builder(b)
 
 
@@ -12190,7 +12189,7 @@ class TestMembrane_Thing_PassThroughParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_Thing_PassThroughParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMembrane_Thing_PassThroughParams_Builder(b)
 
 
@@ -12211,7 +12210,7 @@ class TestMembrane_Thing_InterceptParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_Thing_InterceptParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMembrane_Thing_InterceptParams_Builder(b)
 
 
@@ -12240,7 +12239,7 @@ class TestMembrane_Result_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_Result_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMembrane_Result_Builder(b)
 
 
@@ -12273,7 +12272,7 @@ class TestMembrane_MakeThingParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_MakeThingParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMembrane_MakeThingParams_Builder(b)
 
 
@@ -12303,7 +12302,7 @@ class TestMembrane_MakeThingResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_MakeThingResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMembrane_MakeThingResults_Builder(b)
 
 
@@ -12352,7 +12351,7 @@ class TestMembrane_CallPassThroughParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_CallPassThroughParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestMembrane_CallPassThroughParams_Builder(b)
 
 
@@ -12415,7 +12414,7 @@ class TestMembrane_CallInterceptParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_CallInterceptParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestMembrane_CallInterceptParams_Builder(b)
 
 
@@ -12472,7 +12471,7 @@ class TestMembrane_LoopbackParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_LoopbackParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMembrane_LoopbackParams_Builder(b)
 
 
@@ -12515,7 +12514,7 @@ class TestMembrane_LoopbackResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_LoopbackResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestMembrane_LoopbackResults_Builder(b)
 
 
@@ -12549,7 +12548,7 @@ class TestMembrane_WaitForeverParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_WaitForeverParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMembrane_WaitForeverParams_Builder(b)
 
 
@@ -12570,7 +12569,7 @@ class TestMembrane_WaitForeverResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestMembrane_WaitForeverResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestMembrane_WaitForeverResults_Builder(b)
 
 
@@ -12608,7 +12607,7 @@ class TestContainMembrane_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestContainMembrane_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestContainMembrane_Builder(b)
 
 
@@ -12666,7 +12665,7 @@ class TestTransferCap_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestTransferCap_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestTransferCap_Builder(b)
 
 
@@ -12720,7 +12719,7 @@ class TestTransferCap_Element_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestTransferCap_Element_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestTransferCap_Element_Builder(b)
 
 
@@ -12766,7 +12765,7 @@ class TestKeywordMethods_DeleteParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestKeywordMethods_DeleteParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestKeywordMethods_DeleteParams_Builder(b)
 
 
@@ -12787,7 +12786,7 @@ class TestKeywordMethods_DeleteResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestKeywordMethods_DeleteResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestKeywordMethods_DeleteResults_Builder(b)
 
 
@@ -12808,7 +12807,7 @@ class TestKeywordMethods_ClassParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestKeywordMethods_ClassParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestKeywordMethods_ClassParams_Builder(b)
 
 
@@ -12829,7 +12828,7 @@ class TestKeywordMethods_ClassResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestKeywordMethods_ClassResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestKeywordMethods_ClassResults_Builder(b)
 
 
@@ -12850,7 +12849,7 @@ class TestKeywordMethods_VoidParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestKeywordMethods_VoidParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestKeywordMethods_VoidParams_Builder(b)
 
 
@@ -12871,7 +12870,7 @@ class TestKeywordMethods_VoidResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestKeywordMethods_VoidResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestKeywordMethods_VoidResults_Builder(b)
 
 
@@ -12892,7 +12891,7 @@ class TestKeywordMethods_ReturnParams_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestKeywordMethods_ReturnParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestKeywordMethods_ReturnParams_Builder(b)
 
 
@@ -12913,7 +12912,7 @@ class TestKeywordMethods_ReturnResults_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestKeywordMethods_ReturnResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestKeywordMethods_ReturnResults_Builder(b)
 
 
@@ -12938,7 +12937,7 @@ class TestAuthenticatedBootstrap_GetCallerIdParams_Reader(_rt.StructReaderBase, 
 
     def as_builder(self) -> TestAuthenticatedBootstrap_GetCallerIdParams_Builder[_t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestAuthenticatedBootstrap_GetCallerIdParams_Builder(b, self._c0)
 
 
@@ -12975,7 +12974,7 @@ class TestAuthenticatedBootstrap_GetCallerIdResults_Reader(_rt.StructReaderBase,
 
     def as_builder(self) -> TestAuthenticatedBootstrap_GetCallerIdResults_Builder[_t.Any]:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestAuthenticatedBootstrap_GetCallerIdResults_Builder(b, self._c0)
 
 
@@ -13034,7 +13033,7 @@ class TestSturdyRef_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestSturdyRef_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 2)
+        b = _rt.copy_message(self._r).get_root(0, 2)
         return TestSturdyRef_Builder(b)
 
 
@@ -13097,7 +13096,7 @@ class TestSturdyRefHostId_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestSturdyRefHostId_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return TestSturdyRefHostId_Builder(b)
 
 
@@ -13137,7 +13136,7 @@ class TestSturdyRefObjectId_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestSturdyRefObjectId_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestSturdyRefObjectId_Builder(b)
 
 
@@ -13173,7 +13172,7 @@ class TestProvisionId_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestProvisionId_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestProvisionId_Builder(b)
 
 
@@ -13194,7 +13193,7 @@ class TestRecipientId_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestRecipientId_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestRecipientId_Builder(b)
 
 
@@ -13215,7 +13214,7 @@ class TestThirdPartyCapId_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestThirdPartyCapId_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestThirdPartyCapId_Builder(b)
 
 
@@ -13236,7 +13235,7 @@ class TestJoinResult_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestJoinResult_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestJoinResult_Builder(b)
 
 
@@ -13287,7 +13286,7 @@ class TestNameAnnotation_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestNameAnnotation_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestNameAnnotation_Builder(b)
 
 
@@ -13384,7 +13383,7 @@ class TestNameAnnotation_NestedStruct_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestNameAnnotation_NestedStruct_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 1)
+        b = _rt.copy_message(self._r).get_root(1, 1)
         return TestNameAnnotation_NestedStruct_Builder(b)
 
 
@@ -13552,7 +13551,7 @@ class TestNameAnnotationInterface_BadlyNamedMethodParams_Reader(_rt.StructReader
 
     def as_builder(self) -> TestNameAnnotationInterface_BadlyNamedMethodParams_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return TestNameAnnotationInterface_BadlyNamedMethodParams_Builder(b)
 
 
@@ -13587,7 +13586,7 @@ class TestNameAnnotationInterface_BadlyNamedMethodResults_Reader(_rt.StructReade
 
     def as_builder(self) -> TestNameAnnotationInterface_BadlyNamedMethodResults_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 0)
+        b = _rt.copy_message(self._r).get_root(0, 0)
         return TestNameAnnotationInterface_BadlyNamedMethodResults_Builder(b)
 
 

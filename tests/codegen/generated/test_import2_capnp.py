@@ -6,7 +6,6 @@ Do not edit: regenerate with ``capnp compile -opurecap`` (or
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -60,7 +59,7 @@ class TestImport2_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> TestImport2_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 3)
+        b = _rt.copy_message(self._r).get_root(0, 3)
         return TestImport2_Builder(b)
 
 

@@ -6,7 +6,6 @@ Do not edit: regenerate with ``capnp compile -opurecap`` (or
 
 from __future__ import annotations
 
-import struct as _struct
 import typing as _t
 
 from purecap.codegen import runtime as _rt
@@ -139,7 +138,7 @@ class Reading_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Reading_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(4, 0)
+        b = _rt.copy_message(self._r).get_root(4, 0)
         return Reading_Builder(b)
 
 
@@ -277,7 +276,7 @@ class Tyre_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Tyre_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return Tyre_Builder(b)
 
 
@@ -370,7 +369,7 @@ class Motor_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Motor_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 0)
+        b = _rt.copy_message(self._r).get_root(1, 0)
         return Motor_Builder(b)
 
 
@@ -578,7 +577,7 @@ class Vehicle_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Vehicle_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(3, 4)
+        b = _rt.copy_message(self._r).get_root(3, 4)
         return Vehicle_Builder(b)
 
 
@@ -860,7 +859,7 @@ class Lot_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Lot_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return Lot_Builder(b)
 
 
@@ -919,7 +918,7 @@ class Hit_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Hit_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(1, 2)
+        b = _rt.copy_message(self._r).get_root(1, 2)
         return Hit_Builder(b)
 
 
@@ -986,7 +985,7 @@ class HitList_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> HitList_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(0, 1)
+        b = _rt.copy_message(self._r).get_root(0, 1)
         return HitList_Builder(b)
 
 
@@ -1040,7 +1039,7 @@ class Expr_Reader(_rt.StructReaderBase):
 
     def as_builder(self) -> Expr_Builder:
         """A copy of this struct as the root of a new message."""
-        b = _rt._copy_message(self._r).get_root(2, 2)
+        b = _rt.copy_message(self._r).get_root(2, 2)
         return Expr_Builder(b)
 
 
