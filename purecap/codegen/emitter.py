@@ -19,9 +19,8 @@ Output is deterministic: everything is emitted in node, code and list order, flo
 from __future__ import annotations
 
 import math
-import struct
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from purecap.codegen import names as N
 from purecap.codegen.runtime import encode_default, float32_bits, float64_bits
@@ -290,6 +289,7 @@ class _ModuleGenerator:
         self.prelude = _Writer()  # module-level defaults, emitted before the classes
         self.public: List[str] = []
         self.codecs: Dict[str, str] = {}  # codec expression -> module constant
+        self.defaults: Set[str] = set()  # names of the pointer defaults emitted
 
     # -- the tree of nodes -------------------------------------------------------------------
 
@@ -717,6 +717,9 @@ class _ModuleGenerator:
         if not blob:
             return None
         name = f"_D_{owner}"
+        if name in self.defaults:  # (the reader and the builder share it)
+            return name
+        self.defaults.add(name)
         if kind == "struct":
             self.prelude.line(f"{name} = _rt.struct_default({_bytes_literal(blob, '')})")
         else:
@@ -890,6 +893,7 @@ class _ModuleGenerator:
         w.line(f"class {name}(_rt.Enum):")
         w.indent()
         w.docstring(self.doc(node.id) or f"enum {self.display(node)}")
+        w.line()
         names = enumerant_names(node)
         if not enumerants:
             w.line("pass")
@@ -925,6 +929,7 @@ class _ModuleGenerator:
         w.line(f"class {name}(_rt.Enum):")
         w.indent()
         w.docstring(f"The members of {self.display(node)}'s union (what ``which()`` returns).")
+        w.line()
         scope = N.Scope()
         for f in members:
             w.line(f"{scope.claim(N.upper_snake_case(f.name))} = {f.discriminant_value}")
@@ -940,6 +945,7 @@ class _ModuleGenerator:
         w.line(f"class {name}(_rt.Enum):")
         w.indent()
         w.docstring(f"The method ordinals of interface {self.display(node)}.")
+        w.line()
         scope = N.Scope()
         if not methods:
             w.line("pass")
@@ -1014,7 +1020,6 @@ class _ModuleGenerator:
             if not is_group:
                 self.emit_conversion(node, params, builder)
             w.dedent()
-        # Named for mypy only; documents the pairing.
 
     def emit_conversion(self, node: model.Node, params: List[_Param], builder: bool) -> None:
         """``as_reader()`` on builders, ``as_builder()`` on readers (a copy in a new message)."""
@@ -1028,12 +1033,12 @@ class _ModuleGenerator:
                 codecs = ", ".join(f"self._c{p.slot}" for p in params)
                 w.line(f"def as_reader(self) -> {flat}_Reader[{targs}]:")
                 w.indent()
-                w.line(f'"""A reader of this struct (no copy; it sees later changes)."""')
+                w.line('"""A reader of this struct (no copy; it sees later changes)."""')
                 w.line(f"return {flat}_Reader(self._b.as_reader(), {codecs})")
             else:
                 w.line(f"def as_reader(self) -> {flat}_Reader:")
                 w.indent()
-                w.line(f'"""A reader of this struct (no copy; it sees later changes)."""')
+                w.line('"""A reader of this struct (no copy; it sees later changes)."""')
                 w.line(f"return {flat}_Reader(self._b.as_reader())")
             w.dedent()
         else:
@@ -1268,8 +1273,7 @@ class _ModuleGenerator:
         float_bits = py == "float" and xor != 0
         from_bits = "_rt.float32_from_bits" if k == "float32" else "_rt.float64_from_bits"
         # The read, for readers (bounds-checked) and builders (always in bounds).
-        for_builder = builder
-        v = "b" if for_builder else "r"
+        v = "b" if builder else "r"
         raw = f"{fmt}.unpack_from({v}.segment, {v}.data_offset{_plus(off)})[0]"
         if xor:
             raw = f"{raw} ^ {f'0x{xor:x}' if float_bits else xor}"
@@ -1282,12 +1286,12 @@ class _ModuleGenerator:
         w.line(f"{v} = self._{v}")
         if enum_info is not None:
             e, members, count = enum_info
-            if for_builder:
+            if builder:
                 w.line(f"v = {raw}")
             else:
                 w.line(f"v = {raw} if {end} <= r.data_size else {plain_default}")
             w.line(f"return {members}[v] if v < {count} else {e}(v)")
-        elif for_builder:
+        elif builder:
             w.line(f"return {raw}")
         else:
             w.line(f"return {raw} if {end} <= r.data_size else {plain_default}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 import struct
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
 

@@ -30,6 +30,7 @@ _pack_errors = _rt.PACK_ERRORS
 
 class Person_PhoneNumber_Type(_rt.Enum):
     """enum Person.PhoneNumber.Type"""
+
     MOBILE = 0
     HOME = 1
     WORK = 2
@@ -40,6 +41,7 @@ _Person_PhoneNumber_Type_members = tuple(Person_PhoneNumber_Type)
 
 class Person_Employment_Which(_rt.Enum):
     """The members of Person.employment's union (what ``which()`` returns)."""
+
     UNEMPLOYED = 0
     EMPLOYER = 1
     SCHOOL = 2

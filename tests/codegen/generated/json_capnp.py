@@ -31,6 +31,7 @@ _pack_errors = _rt.PACK_ERRORS
 
 class Value_Which(_rt.Enum):
     """The members of Value's union (what ``which()`` returns)."""
+
     NULL = 0
     BOOLEAN = 1
     NUMBER = 2

@@ -27,6 +27,7 @@ _pack_errors = _rt.PACK_ERRORS
 
 class Persistent_Methods(_rt.Enum):
     """The method ordinals of interface Persistent."""
+
     SAVE = 0
 
 

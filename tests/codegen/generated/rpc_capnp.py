@@ -136,6 +136,7 @@ _pack_errors = _rt.PACK_ERRORS
 
 class Exception_Type(_rt.Enum):
     """enum Exception.Type"""
+
     FAILED = 0
     """A generic problem occurred, and it is believed that if the operation were repeated without
     any change in the state of the world, the problem would occur again.
@@ -191,6 +192,7 @@ _Exception_Type_members = tuple(Exception_Type)
 
 class Message_Which(_rt.Enum):
     """The members of Message's union (what ``which()`` returns)."""
+
     UNIMPLEMENTED = 0
     ABORT = 1
     CALL = 2
@@ -212,6 +214,7 @@ _Message_Which_members = tuple(Message_Which)
 
 class Call_SendResultsTo_Which(_rt.Enum):
     """The members of Call.sendResultsTo's union (what ``which()`` returns)."""
+
     CALLER = 0
     YOURSELF = 1
     THIRD_PARTY = 2
@@ -222,6 +225,7 @@ _Call_SendResultsTo_Which_members = tuple(Call_SendResultsTo_Which)
 
 class Return_Which(_rt.Enum):
     """The members of Return's union (what ``which()`` returns)."""
+
     RESULTS = 0
     EXCEPTION = 1
     CANCELED = 2
@@ -235,6 +239,7 @@ _Return_Which_members = tuple(Return_Which)
 
 class Resolve_Which(_rt.Enum):
     """The members of Resolve's union (what ``which()`` returns)."""
+
     CAP = 0
     EXCEPTION = 1
 
@@ -244,6 +249,7 @@ _Resolve_Which_members = tuple(Resolve_Which)
 
 class Disembargo_Context_Which(_rt.Enum):
     """The members of Disembargo.context's union (what ``which()`` returns)."""
+
     SENDER_LOOPBACK = 0
     RECEIVER_LOOPBACK = 1
     ACCEPT = 2
@@ -255,6 +261,7 @@ _Disembargo_Context_Which_members = tuple(Disembargo_Context_Which)
 
 class MessageTarget_Which(_rt.Enum):
     """The members of MessageTarget's union (what ``which()`` returns)."""
+
     IMPORTED_CAP = 0
     PROMISED_ANSWER = 1
 
@@ -264,6 +271,7 @@ _MessageTarget_Which_members = tuple(MessageTarget_Which)
 
 class CapDescriptor_Which(_rt.Enum):
     """The members of CapDescriptor's union (what ``which()`` returns)."""
+
     NONE = 0
     SENDER_HOSTED = 1
     SENDER_PROMISE = 2
@@ -277,6 +285,7 @@ _CapDescriptor_Which_members = tuple(CapDescriptor_Which)
 
 class PromisedAnswer_Op_Which(_rt.Enum):
     """The members of PromisedAnswer.Op's union (what ``which()`` returns)."""
+
     NOOP = 0
     GET_POINTER_FIELD = 1
 

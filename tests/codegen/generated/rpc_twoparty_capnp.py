@@ -84,6 +84,7 @@ _pack_errors = _rt.PACK_ERRORS
 
 class Side(_rt.Enum):
     """enum Side"""
+
     SERVER = 0
     """The object lives on the "server" or "supervisor" end of the connection. Only the
     server/supervisor knows how to interpret the ref; to the client, it is opaque.

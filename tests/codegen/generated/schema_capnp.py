@@ -50,6 +50,7 @@ class ElementSize(_rt.Enum):
     """Possible element sizes for encoded lists.  These correspond exactly to the possible values of
     the 3-bit element size component of a list pointer.
     """
+
     EMPTY = 0
     """aka "void", but that's a keyword."""
     BIT = 1
@@ -66,6 +67,7 @@ _ElementSize_members = tuple(ElementSize)
 
 class Node_Which(_rt.Enum):
     """The members of Node's union (what ``which()`` returns)."""
+
     FILE = 0
     STRUCT = 1
     ENUM = 2
@@ -79,6 +81,7 @@ _Node_Which_members = tuple(Node_Which)
 
 class Field_Which(_rt.Enum):
     """The members of Field's union (what ``which()`` returns)."""
+
     SLOT = 0
     GROUP = 1
 
@@ -88,6 +91,7 @@ _Field_Which_members = tuple(Field_Which)
 
 class Field_Ordinal_Which(_rt.Enum):
     """The members of Field.ordinal's union (what ``which()`` returns)."""
+
     IMPLICIT = 0
     EXPLICIT = 1
 
@@ -97,6 +101,7 @@ _Field_Ordinal_Which_members = tuple(Field_Ordinal_Which)
 
 class Type_Which(_rt.Enum):
     """The members of Type's union (what ``which()`` returns)."""
+
     VOID = 0
     BOOL = 1
     INT8 = 2
@@ -123,6 +128,7 @@ _Type_Which_members = tuple(Type_Which)
 
 class Type_AnyPointer_Which(_rt.Enum):
     """The members of Type.anyPointer's union (what ``which()`` returns)."""
+
     UNCONSTRAINED = 0
     PARAMETER = 1
     IMPLICIT_METHOD_PARAMETER = 2
@@ -133,6 +139,7 @@ _Type_AnyPointer_Which_members = tuple(Type_AnyPointer_Which)
 
 class Type_AnyPointer_Unconstrained_Which(_rt.Enum):
     """The members of Type.anyPointer.unconstrained's union (what ``which()`` returns)."""
+
     ANY_KIND = 0
     STRUCT = 1
     LIST = 2
@@ -144,6 +151,7 @@ _Type_AnyPointer_Unconstrained_Which_members = tuple(Type_AnyPointer_Unconstrain
 
 class Brand_Scope_Which(_rt.Enum):
     """The members of Brand.Scope's union (what ``which()`` returns)."""
+
     BIND = 0
     INHERIT = 1
 
@@ -153,6 +161,7 @@ _Brand_Scope_Which_members = tuple(Brand_Scope_Which)
 
 class Brand_Binding_Which(_rt.Enum):
     """The members of Brand.Binding's union (what ``which()`` returns)."""
+
     UNBOUND = 0
     TYPE = 1
 
@@ -162,6 +171,7 @@ _Brand_Binding_Which_members = tuple(Brand_Binding_Which)
 
 class Value_Which(_rt.Enum):
     """The members of Value's union (what ``which()`` returns)."""
+
     VOID = 0
     BOOL = 1
     INT8 = 2

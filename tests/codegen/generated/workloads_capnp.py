@@ -44,6 +44,7 @@ _pack_errors = _rt.PACK_ERRORS
 
 class Paint(_rt.Enum):
     """enum Paint"""
+
     WHITE = 0
     BLACK = 1
     GREY = 2
@@ -60,6 +61,7 @@ _Paint_members = tuple(Paint)
 
 class Operator(_rt.Enum):
     """enum Operator"""
+
     PLUS = 0
     MINUS = 1
     TIMES = 2
@@ -72,6 +74,7 @@ _Operator_members = tuple(Operator)
 
 class Expr_Lhs_Which(_rt.Enum):
     """The members of Expr.lhs's union (what ``which()`` returns)."""
+
     LITERAL = 0
     NESTED = 1
 
@@ -81,6 +84,7 @@ _Expr_Lhs_Which_members = tuple(Expr_Lhs_Which)
 
 class Expr_Rhs_Which(_rt.Enum):
     """The members of Expr.rhs's union (what ``which()`` returns)."""
+
     LITERAL = 0
     NESTED = 1
 
