@@ -35,6 +35,7 @@ __all__ = [
     "generate_module",
     "member_names",
     "module_file_name",
+    "type_path",
 ]
 
 #: Bumped when the output changes shape (written into every module's header).
@@ -1885,6 +1886,19 @@ def _tuple(items: Sequence[object]) -> str:
     if len(items) == 1:
         return f"({lit(items[0])},)"
     return "(" + ", ".join(lit(x) for x in items) + ")"
+
+
+def type_path(request: model.CodeGeneratorRequest, node_id: int) -> List[str]:
+    """Where the generated module of its file puts a type: ``["Person", "PhoneNumber"]`` for
+    ``Person.PhoneNumber`` (``getattr`` these, in order, on the module); ``[]`` for a file."""
+    nodes = request.node_map()
+    node = nodes.get(node_id)
+    if node is None:
+        raise GeneratorError(f"the request has no node 0x{node_id:016x}")
+    if isinstance(node.body, model.FileBody):
+        return []
+    any_file = next(n.id for n in nodes.values() if isinstance(n.body, model.FileBody))
+    return _ModuleGenerator(request, any_file, None).path(node)
 
 
 def generate_module(
