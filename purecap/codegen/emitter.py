@@ -84,6 +84,7 @@ _STRUCT_NS_RESERVED = frozenset(
     from_bytes from_bytes_packed from_flat_bytes from_segments""".split()
 ) | N.RESERVED_BUILTINS
 _INTERFACE_NS_RESERVED = frozenset("Client Server Methods type_id".split()) | N.RESERVED_BUILTINS
+_MODULE_RESERVED = frozenset(["GENERATOR_VERSION", "FILE_ID"]) | N.RESERVED_BUILTINS
 _MEMBER_RESERVED = frozenset(
     "which to_bytes to_bytes_packed total_size as_reader as_builder".split()
 ) | N.RESERVED_BUILTINS
@@ -319,7 +320,7 @@ class _ModuleGenerator:
             return cached
         body = scope.body
         if isinstance(body, model.FileBody):
-            reserved: frozenset[str] = N.RESERVED_BUILTINS
+            reserved: frozenset[str] = _MODULE_RESERVED
         elif isinstance(body, model.InterfaceBody):
             reserved = _INTERFACE_NS_RESERVED
         else:

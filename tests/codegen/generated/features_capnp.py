@@ -44,6 +44,7 @@ __all__ = [
     "FLAG",
     "NOTHING",
     "WORDS",
+    "FILE_ID_",
 ]
 
 _I8 = _rt.I8
@@ -4385,3 +4386,7 @@ WORDS: _rt.TextList = _rt.TextList(_rt.list_default((
     b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x16\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00"
     b"\x6f\x6e\x65\x00\x00\x00\x00\x00\x74\x77\x6f\x00\x00\x00\x00\x00"
 ), 6))
+
+# const fileId :UInt64
+FILE_ID_: int = 1
+"""clashes with the module's FILE_ID: becomes FILE_ID_"""

@@ -213,6 +213,7 @@ const primes :List(UInt8) = [2, 3, 5, 7];
 const flag :Bool = true;
 const nothing :Void = void;
 const words :List(Text) = ["one", "two"];
+const fileId :UInt64 = 1;  # clashes with the module's FILE_ID: becomes FILE_ID_
 
 struct Consts {
   const inner :UInt16 = 7;
