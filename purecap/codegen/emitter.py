@@ -26,12 +26,15 @@ from purecap.codegen import names as N
 from purecap.codegen.runtime import encode_default, float32_bits, float64_bits
 from purecap.errors import PurecapError
 from purecap.schema import model
+from purecap.schema.nodes import request_from_bytes
 
 __all__ = [
     "GENERATOR_VERSION",
     "GeneratorError",
     "enumerant_names",
     "field_names",
+    "generate",
+    "generate_from_bytes",
     "generate_module",
     "member_names",
     "module_file_name",
@@ -1912,3 +1915,26 @@ def generate_module(
     as top-level modules (``import other_capnp``); ``"a.b"`` from that package.
     """
     return _ModuleGenerator(request, file_id, package).generate()
+
+
+def generate(
+    request: model.CodeGeneratorRequest, package: Optional[str] = None
+) -> Dict[str, str]:
+    """The generated modules of the request's requested files: output file name (flat, e.g.
+    ``addressbook_capnp.py``) -> Python source. ``package``: see :func:`generate_module`."""
+    out: Dict[str, str] = {}
+    sources: Dict[str, str] = {}
+    for requested in request.requested_files or ():
+        name = module_file_name(requested.filename)
+        if name in out:
+            raise GeneratorError(
+                f"{requested.filename} and {sources[name]} would both be generated as {name}"
+            )
+        sources[name] = requested.filename
+        out[name] = generate_module(request, requested.id, package)
+    return out
+
+
+def generate_from_bytes(data: bytes, package: Optional[str] = None) -> Dict[str, str]:
+    """:func:`generate` for a request in its wire encoding (what ``capnp compile -o-`` writes)."""
+    return generate(request_from_bytes(data), package)

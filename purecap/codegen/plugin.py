@@ -1,7 +1,8 @@
 """The code generator as a function and as a ``capnp compile`` plugin.
 
-* :func:`generate` turns a :class:`~purecap.schema.model.CodeGeneratorRequest` into
-  ``{file name: source}``, one module per requested schema file;
+* :func:`generate` (defined in :mod:`purecap.codegen.emitter`) turns a
+  :class:`~purecap.schema.model.CodeGeneratorRequest` into ``{file name: source}``, one module
+  per requested schema file;
 * :func:`main` is the plugin: ``capnp compile -opurecap foo.capnp`` runs ``capnpc-purecap``
   with the request on its standard input (schema.capnp ``CodeGeneratorRequest``), and the
   modules are written to the current directory (``-opurecap:DIR`` makes capnp run it in DIR).
@@ -15,41 +16,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Dict, List, Optional, Sequence
+from typing import IO, List, Optional, Sequence
 
-from purecap.codegen.emitter import GeneratorError, generate_module, module_file_name
+from purecap.codegen.emitter import generate, generate_from_bytes
 from purecap.errors import PurecapError
-from purecap.schema import model
-from purecap.schema.nodes import request_from_bytes
 
 __all__ = ["generate", "generate_from_bytes", "main", "PACKAGE_ENV"]
 
 #: The environment variable the plugin reads the import package from (see the module doc).
 PACKAGE_ENV = "PURECAP_PACKAGE"
-
-
-def generate(
-    request: model.CodeGeneratorRequest, package: Optional[str] = None
-) -> Dict[str, str]:
-    """The generated modules of the request's requested files: output file name (flat, e.g.
-    ``addressbook_capnp.py``) -> Python source. ``package``: see
-    :func:`purecap.codegen.emitter.generate_module`."""
-    out: Dict[str, str] = {}
-    sources: Dict[str, str] = {}
-    for requested in request.requested_files or ():
-        name = module_file_name(requested.filename)
-        if name in out:
-            raise GeneratorError(
-                f"{requested.filename} and {sources[name]} would both be generated as {name}"
-            )
-        sources[name] = requested.filename
-        out[name] = generate_module(request, requested.id, package)
-    return out
-
-
-def generate_from_bytes(data: bytes, package: Optional[str] = None) -> Dict[str, str]:
-    """:func:`generate` for a request in its wire encoding (what ``capnp compile -o-`` writes)."""
-    return generate(request_from_bytes(data), package)
 
 
 def main(

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from purecap.codegen import GeneratorError, generate, generate_from_bytes, generate_module, main
-from purecap.codegen.plugin import PACKAGE_ENV
+from purecap.codegen import GeneratorError, generate, generate_from_bytes, generate_module
+from purecap.codegen.plugin import PACKAGE_ENV, main
 from purecap.schema import model
 from purecap.schema.compiler import compile_files
 from purecap.schema.nodes import request_from_bytes
