@@ -30,6 +30,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import time
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -50,6 +51,7 @@ ANCHORS = {"cpython": "pycapnp", "pypy": "capnpy"}
 PYPY_VENV = os.path.join(REPO, ".venv-bench-pypy")
 README = os.path.join(REPO, "bench", "README.md")
 PYPY_TARGET = 2.0  # on PyPy, purecap within 2x of capnpy
+RETRY_UNTIL_S = 120.0  # no more retries of busy rows once a part has run this long
 # The one-field read is "flat" if it costs at most 2x more at 10,000 vehicles than at 10, for a
 # message 1,234x larger: the only growth allowed is the constant cost of a few more segments
 # (messages over 1024 words have several, and their root's list is reached by a far pointer).
@@ -233,6 +235,7 @@ def run_part(part: str, quick: bool) -> Result:
     )
     log(f"{'workload':9} {'operation':9} {'encoding':8} {'purecap':>12} {anchor_name:>12} "
         f"{'ratio':>7}")
+    started = time.monotonic()
     rows: Dict[Tuple[str, str, str], Dict[str, Measurement]] = {}
 
     def measure_row(workload: str, op: str, encoding: str) -> Dict[str, Measurement]:
@@ -256,11 +259,12 @@ def run_part(part: str, quick: bool) -> Result:
             for encoding in ENCODINGS:
                 rows[workload, op, encoding] = measure_row(workload, op, encoding)
                 log_row((workload, op, encoding))
-    # Rows with a figure from disturbed repeats only are measured again (twice at most), in case
-    # the machine has calmed down; a retry replaces the row if it has more undisturbed figures.
+    # Rows with a figure from disturbed repeats only are measured again (twice at most, and not
+    # when the part has already taken long: the machine is busy), in case the machine has calmed
+    # down; a retry replaces the row if it has more undisturbed figures.
     for _ in range(0 if quick else 2):
         busy = [key for key, row in rows.items() if not all(m.clean for m in row.values())]
-        if not busy:
+        if not busy or time.monotonic() - started > RETRY_UNTIL_S:
             break
         log(f"measuring again the {len(busy)} rows marked * (every repeat was disturbed):")
         for key in busy:
