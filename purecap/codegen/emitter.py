@@ -129,13 +129,13 @@ def _str_literal(text: str) -> str:
 
 
 def _bytes_literal(data: bytes, indent: str) -> str:
-    """``b"..."``, split over lines of 32 bytes when long (deterministic: our own escaping)."""
+    """``b"..."``, split over lines of 20 bytes when long (deterministic: our own escaping)."""
     def chunk(part: bytes) -> str:
         return 'b"' + "".join(f"\\x{b:02x}" for b in part) + '"'
 
-    if len(data) <= 32:
+    if len(data) <= 12:
         return chunk(data)
-    lines = [chunk(data[i : i + 32]) for i in range(0, len(data), 32)]
+    lines = [chunk(data[i : i + 20]) for i in range(0, len(data), 20)]
     inner = indent + "    "
     return "(\n" + "".join(f"{inner}{line}\n" for line in lines) + indent + ")"
 
@@ -177,7 +177,25 @@ class _Writer:
         self.level = 0
 
     def line(self, text: str = "") -> None:
-        self.lines.append(("    " * self.level + text) if text else "")
+        if not text:
+            self.lines.append("")
+            return
+        self.lines.extend(_wrap("    " * self.level, text))
+
+    def guarded(self, target: str, value: str, condition: str, default: str) -> None:
+        """``target value if condition else default`` (``target`` is ``return`` or ``v =``),
+        as an ``if`` statement when that does not fit on a line."""
+        one = f"{target} {value} if {condition} else {default}"
+        if len("    " * self.level + one) <= _WIDTH:
+            self.line(one)
+        elif target == "return":
+            self.line(f"if {condition}:")
+            self.line(f"    return {value}")
+            self.line(f"return {default}")
+        else:
+            self.line(f"{target} {default}")
+            self.line(f"if {condition}:")
+            self.line(f"    {target} {value}")
 
     def indent(self) -> None:
         self.level += 1
@@ -210,6 +228,99 @@ class _Writer:
         while self.lines and not self.lines[-1]:
             self.lines.pop()
         return "\n".join(self.lines) + "\n"
+
+
+_WIDTH = 99  # generated lines are wrapped to this width where Python allows
+
+
+def _brackets(text: str) -> Dict[int, int]:
+    """Matching ``(``/``[`` -> ``)``/``]`` positions of ``text``, outside string literals."""
+    pairs: Dict[int, int] = {}
+    stack: List[int] = []
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            stack.append(i)
+        elif ch in ")]" and stack:
+            pairs[stack.pop()] = i
+        i += 1
+    return pairs
+
+
+def _top_level_commas(text: str) -> List[int]:
+    pairs = _brackets(text)
+    commas: List[int] = []
+    depth_ends: List[int] = []
+    quote = ""
+    in_lambda = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif i in pairs:
+            depth_ends.append(pairs[i])
+        elif depth_ends and i == depth_ends[-1]:
+            depth_ends.pop()
+        elif not depth_ends and text.startswith("lambda", i) and (i == 0 or not (
+            text[i - 1].isalnum() or text[i - 1] == "_"
+        )):  # fmt: skip
+            in_lambda = True  # its parameters' commas are no place to break a line
+        elif ch == ":" and not depth_ends:
+            in_lambda = False
+        elif ch == "," and not depth_ends and not in_lambda:
+            commas.append(i)
+        i += 1
+    return commas
+
+
+def _wrap(indent: str, text: str, width: int = _WIDTH) -> List[str]:
+    """``text`` at ``indent``, split inside its last bracket pair when it is too long (inside
+    brackets a line may break at any token, so this never changes the meaning)."""
+    line = indent + text
+    if len(line) <= width or text.startswith("#") or '"""' in text or "\n" in text:
+        return [line]
+    if text.endswith(","):  # an item of an enclosing split: wrap it, keep its comma
+        out = _wrap(indent, text[:-1], width - 1)
+        out[-1] += ","
+        return out
+    pairs = _brackets(text)
+    for open_at, close_at in sorted(pairs.items()):
+        tail = text[close_at:]
+        if tail in (")", "]", "):", ")]", "]:", ") from None") or (
+            tail.startswith(") -> ") and tail.endswith(":")
+        ):
+            head, inner = text[: open_at + 1], text[open_at + 1 : close_at]
+            if not inner.strip():
+                continue
+            out = [indent + head]
+            inner_indent = indent + "    "
+            if len(inner_indent + inner) <= _WIDTH:
+                out.append(inner_indent + inner)
+            else:
+                start = 0
+                for comma in _top_level_commas(inner) + [len(inner)]:
+                    part = inner[start : comma + 1].strip()
+                    if part:
+                        out.extend(_wrap(inner_indent, part))
+                    start = comma + 1
+            out.extend(_wrap(indent, tail))
+            return out
+    return [line]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -770,7 +881,10 @@ class _ModuleGenerator:
             for expr, name in self.codecs.items():
                 classes.line(f"{name} = {expr}")
         classes.blank(2)
-        classes.lines.extend(body.lines)
+        rest = body.lines
+        while rest and not rest[0]:
+            rest = rest[1:]
+        classes.lines.extend(rest)
         body = classes
 
         head = _Writer()
@@ -1081,11 +1195,11 @@ class _ModuleGenerator:
             w.line(f"d = _U16.unpack_from(b.segment, b.data_offset{_plus(off)})[0]")
         else:
             w.line("r = self._r")
-            w.line(
-                f"d = _U16.unpack_from(r.segment, r.data_offset{_plus(off)})[0] "
-                f"if {off + 2} <= r.data_size else 0"
-            )
-        w.line(f"return _{name}_members[d] if d < {count} else {name}(d)")
+            w.guarded(
+                "d =", f"_U16.unpack_from(r.segment, r.data_offset{_plus(off)})[0]",
+                f"{off + 2} <= r.data_size", "0",
+            )  # fmt: skip
+        w.guarded("return", f"_{name}_members[d]", f"d < {count}", f"{name}(d)")
         w.dedent()
 
     def emit_field(
@@ -1217,9 +1331,9 @@ class _ModuleGenerator:
             w.line("r = self._r")
             test = f"r.segment[r.data_offset{_plus(byte)}] & {mask}"
             if default:
-                w.line(f"return not ({test}) if {byte} < r.data_size else True")
+                w.guarded("return", f"not ({test})", f"{byte} < r.data_size", "True")
             else:
-                w.line(f"return bool({test}) if {byte} < r.data_size else False")
+                w.guarded("return", f"bool({test})", f"{byte} < r.data_size", "False")
         w.dedent()
         if not builder:
             return
@@ -1294,12 +1408,12 @@ class _ModuleGenerator:
             if builder:
                 w.line(f"v = {raw}")
             else:
-                w.line(f"v = {raw} if {end} <= r.data_size else {plain_default}")
-            w.line(f"return {members}[v] if v < {count} else {e}(v)")
+                w.guarded("v =", raw, f"{end} <= r.data_size", plain_default)
+            w.guarded("return", f"{members}[v]", f"v < {count}", f"{e}(v)")
         elif builder:
             w.line(f"return {raw}")
         else:
-            w.line(f"return {raw} if {end} <= r.data_size else {plain_default}")
+            w.guarded("return", raw, f"{end} <= r.data_size", plain_default)
         w.dedent()
         if not builder:
             return
@@ -1551,8 +1665,7 @@ class _ModuleGenerator:
         w.line()
         w.line(f"def {names['set:' + f.name]}(self, value: object) -> None:")
         w.indent()
-        w.line('"""Make the field a deep copy of ``value`` (a reader, builder, typed list, '
-               'AnyPointer, str or bytes)."""')  # fmt: skip
+        w.line('"""Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""')
         disc_line()
         w.line(f"_rt.set_pointer(self._b.get_pointer({i}), value)")
         w.dedent()
@@ -1640,12 +1753,12 @@ class _ModuleGenerator:
             w.line(f"def {name}(self) -> _rt.Request[{pt}, {rt}]:")
             w.indent()
             w.docstring(self.member_doc(node.id, i) or f"Prepare a call of {m.name} (method {i}).")
-            w.line("return self._new_request(")
-            w.line(f"    {self.struct_wrap(p, pb, True)}, {p.struct.data_word_count}, "
-                   f"{p.struct.pointer_count},")  # fmt: skip
-            w.line(f"    {self.struct_wrap(r, rb, False)},")
-            w.line(f"    0x{node.id:016x}, {i}, {_str_literal(m.name)},")
-            w.line(")")
+            w.line(
+                f"return self._new_request({self.struct_wrap(p, pb, True)}, "
+                f"{p.struct.data_word_count}, {p.struct.pointer_count}, "
+                f"{self.struct_wrap(r, rb, False)}, 0x{node.id:016x}, {i}, "
+                f"{_str_literal(m.name)})"
+            )
             w.dedent()
         w.dedent()
         # Server
@@ -1682,10 +1795,12 @@ class _ModuleGenerator:
             )
         w.line()
         w.line("_methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {")
+        w.indent()
         for s in supers:
-            w.line(f"    **{self.ref(s, '_Server')}._methods,")
+            w.line(f"**{self.ref(s, '_Server')}._methods,")
         for e in entries:
-            w.line("    " + e)
+            w.line(e)
+        w.dedent()
         w.line("}")
         w.dedent()
 

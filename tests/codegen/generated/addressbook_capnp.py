@@ -143,13 +143,25 @@ class Person_Builder(_rt.StructBuilderBase):
     # phones @3 :List(Person.PhoneNumber); ptr[2]
     @property
     def phones(self) -> _rt.StructListBuilder[Person_PhoneNumber_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(2, 1, 1), Person_PhoneNumber_Builder, Person_PhoneNumber_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(2, 1, 1), Person_PhoneNumber_Builder, Person_PhoneNumber_Reader
+        )
 
     def init_phones(self, size: int) -> _rt.StructListBuilder[Person_PhoneNumber_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(2, size, 1, 1), Person_PhoneNumber_Builder, Person_PhoneNumber_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(2, size, 1, 1),
+            Person_PhoneNumber_Builder,
+            Person_PhoneNumber_Reader
+        )
 
-    def set_phones(self, value: _t.Union[_rt.StructList[Person_PhoneNumber_Reader], _rt.StructListBuilder[Person_PhoneNumber_Builder]]) -> None:
+    def set_phones(
+        self,
+        value: _t.Union[
+            _rt.StructList[Person_PhoneNumber_Reader],
+            _rt.StructListBuilder[Person_PhoneNumber_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -366,13 +378,19 @@ class AddressBook_Builder(_rt.StructBuilderBase):
     # people @0 :List(Person); ptr[0]
     @property
     def people(self) -> _rt.StructListBuilder[Person_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(0, 1, 4), Person_Builder, Person_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(0, 1, 4), Person_Builder, Person_Reader
+        )
 
     def init_people(self, size: int) -> _rt.StructListBuilder[Person_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 1, 4), Person_Builder, Person_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 1, 4), Person_Builder, Person_Reader
+        )
 
-    def set_people(self, value: _t.Union[_rt.StructList[Person_Reader], _rt.StructListBuilder[Person_Builder]]) -> None:
+    def set_people(
+        self, value: _t.Union[_rt.StructList[Person_Reader], _rt.StructListBuilder[Person_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -382,8 +400,6 @@ class AddressBook_Builder(_rt.StructBuilderBase):
     def as_reader(self) -> AddressBook_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
         return AddressBook_Reader(self._b.as_reader())
-
-
 
 
 class Person_PhoneNumber(_rt.StructType[Person_PhoneNumber_Reader, Person_PhoneNumber_Builder]):

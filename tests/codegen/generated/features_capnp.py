@@ -61,22 +61,35 @@ _pack_errors = _rt.PACK_ERRORS
 
 # Default values of pointer fields: canonical encodings, read in place.
 _D_Defaults_scalars = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x05\x00\x00\x00\x01\x00\x00\x00\x2a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x05\x00\x00\x00\x01\x00\x00\x00"
+    b"\x2a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00"
 ))
-_D_Defaults_ints = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1c\x00\x00\x00\x01\x00\x00\x00\xfe\xff\xff\xff\x03\x00\x00\x00\x00\x00\x00\x00")
+_D_Defaults_ints = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1c\x00\x00\x00\x01\x00\x00\x00"
+    b"\xfe\xff\xff\xff\x03\x00\x00\x00\x00\x00\x00\x00"
+))
 _D_Defaults_texts = _rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x16\x00\x00\x00\x05\x00\x00\x00\x12\x00\x00\x00\x05\x00\x00\x00\x1a\x00\x00\x00"
-    b"\x61\x00\x00\x00\x00\x00\x00\x00\x62\x63\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x16\x00\x00\x00\x05\x00\x00\x00"
+    b"\x12\x00\x00\x00\x05\x00\x00\x00\x1a\x00\x00\x00\x61\x00\x00\x00\x00\x00\x00\x00"
+    b"\x62\x63\x00\x00\x00\x00\x00\x00"
 ))
 _D_Defaults_structs = _rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x67\x00\x00\x00\x08\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x40"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x67\x00\x00\x00\x08\x00\x00\x00"
+    b"\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x40"
 ))
-_D_Defaults_colors = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00")
-_D_Defaults_bools = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x19\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00")
+_D_Defaults_colors = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x02\x00\x00\x00"
+    b"\x00\x00\x00\x00"
+))
+_D_Defaults_bools = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x19\x00\x00\x00\x05\x00\x00\x00"
+    b"\x00\x00\x00\x00"
+))
 
 
 class Color(_rt.Enum):
@@ -462,61 +475,85 @@ class Defaults_Reader(_rt.StructReaderBase):
     @property
     def i8(self) -> int:
         r = self._r
-        return _I8.unpack_from(r.segment, r.data_offset + 1)[0] ^ -123 if 2 <= r.data_size else -123
+        if 2 <= r.data_size:
+            return _I8.unpack_from(r.segment, r.data_offset + 1)[0] ^ -123
+        return -123
 
     # i16 @2 :Int16 (explicit default); bits [16, 32)
     @property
     def i16(self) -> int:
         r = self._r
-        return _I16.unpack_from(r.segment, r.data_offset + 2)[0] ^ -12345 if 4 <= r.data_size else -12345
+        if 4 <= r.data_size:
+            return _I16.unpack_from(r.segment, r.data_offset + 2)[0] ^ -12345
+        return -12345
 
     # i32 @3 :Int32 (explicit default); bits [32, 64)
     @property
     def i32(self) -> int:
         r = self._r
-        return _I32.unpack_from(r.segment, r.data_offset + 4)[0] ^ -12345678 if 8 <= r.data_size else -12345678
+        if 8 <= r.data_size:
+            return _I32.unpack_from(r.segment, r.data_offset + 4)[0] ^ -12345678
+        return -12345678
 
     # i64 @4 :Int64 (explicit default); bits [64, 128)
     @property
     def i64(self) -> int:
         r = self._r
-        return _I64.unpack_from(r.segment, r.data_offset + 8)[0] ^ -123456789012345 if 16 <= r.data_size else -123456789012345
+        if 16 <= r.data_size:
+            return _I64.unpack_from(r.segment, r.data_offset + 8)[0] ^ -123456789012345
+        return -123456789012345
 
     # u8 @5 :UInt8 (explicit default); bits [128, 136)
     @property
     def u8(self) -> int:
         r = self._r
-        return _U8.unpack_from(r.segment, r.data_offset + 16)[0] ^ 234 if 17 <= r.data_size else 234
+        if 17 <= r.data_size:
+            return _U8.unpack_from(r.segment, r.data_offset + 16)[0] ^ 234
+        return 234
 
     # u16 @6 :UInt16 (explicit default); bits [144, 160)
     @property
     def u16(self) -> int:
         r = self._r
-        return _U16.unpack_from(r.segment, r.data_offset + 18)[0] ^ 45678 if 20 <= r.data_size else 45678
+        if 20 <= r.data_size:
+            return _U16.unpack_from(r.segment, r.data_offset + 18)[0] ^ 45678
+        return 45678
 
     # u32 @7 :UInt32 (explicit default); bits [160, 192)
     @property
     def u32(self) -> int:
         r = self._r
-        return _U32.unpack_from(r.segment, r.data_offset + 20)[0] ^ 3456789012 if 24 <= r.data_size else 3456789012
+        if 24 <= r.data_size:
+            return _U32.unpack_from(r.segment, r.data_offset + 20)[0] ^ 3456789012
+        return 3456789012
 
     # u64 @8 :UInt64 (explicit default); bits [192, 256)
     @property
     def u64(self) -> int:
         r = self._r
-        return _U64.unpack_from(r.segment, r.data_offset + 24)[0] ^ 12345678901234567890 if 32 <= r.data_size else 12345678901234567890
+        if 32 <= r.data_size:
+            return _U64.unpack_from(r.segment, r.data_offset + 24)[0] ^ 12345678901234567890
+        return 12345678901234567890
 
     # f32 @9 :Float32 (explicit default); bits [256, 288)
     @property
     def f32(self) -> float:
         r = self._r
-        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 32)[0] ^ 0x449a5000) if 36 <= r.data_size else 1234.5
+        if 36 <= r.data_size:
+            return _rt.float32_from_bits(
+            _U32.unpack_from(r.segment, r.data_offset + 32)[0] ^ 0x449a5000
+        )
+        return 1234.5
 
     # f64 @10 :Float64 (explicit default); bits [320, 384)
     @property
     def f64(self) -> float:
         r = self._r
-        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00) if 48 <= r.data_size else -1.23e+47
+        if 48 <= r.data_size:
+            return _rt.float64_from_bits(
+            _U64.unpack_from(r.segment, r.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00
+        )
+        return -1.23e+47
 
     # color @11 :Color (explicit default); bits [288, 304)
     @property
@@ -529,19 +566,31 @@ class Defaults_Reader(_rt.StructReaderBase):
     @property
     def nan(self) -> float:
         r = self._r
-        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 48)[0] ^ 0x7ff8000000000000) if 56 <= r.data_size else _rt.float64_from_bits(0x7ff8000000000000)
+        if 56 <= r.data_size:
+            return _rt.float64_from_bits(
+            _U64.unpack_from(r.segment, r.data_offset + 48)[0] ^ 0x7ff8000000000000
+        )
+        return _rt.float64_from_bits(0x7ff8000000000000)
 
     # inf @13 :Float32 (explicit default); bits [448, 480)
     @property
     def inf(self) -> float:
         r = self._r
-        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 56)[0] ^ 0x7f800000) if 60 <= r.data_size else float("inf")
+        if 60 <= r.data_size:
+            return _rt.float32_from_bits(
+            _U32.unpack_from(r.segment, r.data_offset + 56)[0] ^ 0x7f800000
+        )
+        return float("inf")
 
     # negZero @14 :Float64 (explicit default); bits [512, 576)
     @property
     def neg_zero(self) -> float:
         r = self._r
-        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 64)[0] ^ 0x8000000000000000) if 72 <= r.data_size else -0.0
+        if 72 <= r.data_size:
+            return _rt.float64_from_bits(
+            _U64.unpack_from(r.segment, r.data_offset + 64)[0] ^ 0x8000000000000000
+        )
+        return -0.0
 
     # text @15 :Text (explicit default); ptr[0]
     @property
@@ -751,7 +800,9 @@ class Defaults_Builder(_rt.StructBuilderBase):
     @property
     def f32(self) -> float:
         b = self._b
-        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 32)[0] ^ 0x449a5000)
+        return _rt.float32_from_bits(
+            _U32.unpack_from(b.segment, b.data_offset + 32)[0] ^ 0x449a5000
+        )
 
     @f32.setter
     def f32(self, value: float) -> None:
@@ -765,13 +816,17 @@ class Defaults_Builder(_rt.StructBuilderBase):
     @property
     def f64(self) -> float:
         b = self._b
-        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00)
+        return _rt.float64_from_bits(
+            _U64.unpack_from(b.segment, b.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00
+        )
 
     @f64.setter
     def f64(self, value: float) -> None:
         b = self._b
         try:
-            _U64.pack_into(b.segment, b.data_offset + 40, _rt.float64_bits(value) ^ 0xc9b58b82c0e0bb00)
+            _U64.pack_into(
+            b.segment, b.data_offset + 40, _rt.float64_bits(value) ^ 0xc9b58b82c0e0bb00
+        )
         except _pack_errors:
             raise _rt.field_error("Defaults.f64", "Float64", value) from None
 
@@ -794,13 +849,17 @@ class Defaults_Builder(_rt.StructBuilderBase):
     @property
     def nan(self) -> float:
         b = self._b
-        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 48)[0] ^ 0x7ff8000000000000)
+        return _rt.float64_from_bits(
+            _U64.unpack_from(b.segment, b.data_offset + 48)[0] ^ 0x7ff8000000000000
+        )
 
     @nan.setter
     def nan(self, value: float) -> None:
         b = self._b
         try:
-            _U64.pack_into(b.segment, b.data_offset + 48, _rt.float64_bits(value) ^ 0x7ff8000000000000)
+            _U64.pack_into(
+            b.segment, b.data_offset + 48, _rt.float64_bits(value) ^ 0x7ff8000000000000
+        )
         except _pack_errors:
             raise _rt.field_error("Defaults.nan", "Float64", value) from None
 
@@ -808,7 +867,9 @@ class Defaults_Builder(_rt.StructBuilderBase):
     @property
     def inf(self) -> float:
         b = self._b
-        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 56)[0] ^ 0x7f800000)
+        return _rt.float32_from_bits(
+            _U32.unpack_from(b.segment, b.data_offset + 56)[0] ^ 0x7f800000
+        )
 
     @inf.setter
     def inf(self, value: float) -> None:
@@ -822,13 +883,17 @@ class Defaults_Builder(_rt.StructBuilderBase):
     @property
     def neg_zero(self) -> float:
         b = self._b
-        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 64)[0] ^ 0x8000000000000000)
+        return _rt.float64_from_bits(
+            _U64.unpack_from(b.segment, b.data_offset + 64)[0] ^ 0x8000000000000000
+        )
 
     @neg_zero.setter
     def neg_zero(self, value: float) -> None:
         b = self._b
         try:
-            _U64.pack_into(b.segment, b.data_offset + 64, _rt.float64_bits(value) ^ 0x8000000000000000)
+            _U64.pack_into(
+            b.segment, b.data_offset + 64, _rt.float64_bits(value) ^ 0x8000000000000000
+        )
         except _pack_errors:
             raise _rt.field_error("Defaults.negZero", "Float64", value) from None
 
@@ -911,13 +976,20 @@ class Defaults_Builder(_rt.StructBuilderBase):
     # structs @20 :List(Scalars) (explicit default); ptr[5]
     @property
     def structs(self) -> _rt.StructListBuilder[Scalars_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(5, 6, 0, _D_Defaults_structs), Scalars_Builder, Scalars_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(5, 6, 0, _D_Defaults_structs), Scalars_Builder, Scalars_Reader
+        )
 
     def init_structs(self, size: int) -> _rt.StructListBuilder[Scalars_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(5, size, 6, 0), Scalars_Builder, Scalars_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(5, size, 6, 0), Scalars_Builder, Scalars_Reader
+        )
 
-    def set_structs(self, value: _t.Union[_rt.StructList[Scalars_Reader], _rt.StructListBuilder[Scalars_Builder]]) -> None:
+    def set_structs(
+        self,
+        value: _t.Union[_rt.StructList[Scalars_Reader], _rt.StructListBuilder[Scalars_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(5), value)
 
@@ -927,7 +999,9 @@ class Defaults_Builder(_rt.StructBuilderBase):
     # colors @21 :List(Color) (explicit default); ptr[6]
     @property
     def colors(self) -> _rt.EnumListBuilder[Color]:
-        return _rt.EnumListBuilder(self._b.get_list(6, 3, _D_Defaults_colors), _Color_members, Color)
+        return _rt.EnumListBuilder(
+            self._b.get_list(6, 3, _D_Defaults_colors), _Color_members, Color
+        )
 
     def init_colors(self, size: int) -> _rt.EnumListBuilder[Color]:
         """Point the field at a new list of ``size`` elements; its builder."""
@@ -1073,7 +1147,9 @@ class Lists_Reader(_rt.StructReaderBase):
     # deep @13 :List(List(List(Text))); ptr[13]
     @property
     def deep(self) -> _rt.ListList[_rt.ListList[_rt.TextList]]:
-        return _rt.ListList(self._r.get_list(13, 6), lambda l1: _rt.ListList(l1, lambda l2: _rt.TextList(l2), 6), 6)
+        return _rt.ListList(
+            self._r.get_list(13, 6), lambda l1: _rt.ListList(l1, lambda l2: _rt.TextList(l2), 6), 6
+        )
 
     def has_deep(self) -> bool:
         return self._r.has_pointer(13)
@@ -1081,7 +1157,9 @@ class Lists_Reader(_rt.StructReaderBase):
     # structLists @14 :List(List(Scalars)); ptr[14]
     @property
     def struct_lists(self) -> _rt.ListList[_rt.StructList[Scalars_Reader]]:
-        return _rt.ListList(self._r.get_list(14, 6), lambda l1: _rt.StructList(l1, Scalars_Reader), 7)
+        return _rt.ListList(
+            self._r.get_list(14, 6), lambda l1: _rt.StructList(l1, Scalars_Reader), 7
+        )
 
     def has_struct_lists(self) -> bool:
         return self._r.has_pointer(14)
@@ -1268,13 +1346,20 @@ class Lists_Builder(_rt.StructBuilderBase):
     # structs @10 :List(Scalars); ptr[10]
     @property
     def structs(self) -> _rt.StructListBuilder[Scalars_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(10, 6, 0), Scalars_Builder, Scalars_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(10, 6, 0), Scalars_Builder, Scalars_Reader
+        )
 
     def init_structs(self, size: int) -> _rt.StructListBuilder[Scalars_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(10, size, 6, 0), Scalars_Builder, Scalars_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(10, size, 6, 0), Scalars_Builder, Scalars_Reader
+        )
 
-    def set_structs(self, value: _t.Union[_rt.StructList[Scalars_Reader], _rt.StructListBuilder[Scalars_Builder]]) -> None:
+    def set_structs(
+        self,
+        value: _t.Union[_rt.StructList[Scalars_Reader], _rt.StructListBuilder[Scalars_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(10), value)
 
@@ -1300,13 +1385,27 @@ class Lists_Builder(_rt.StructBuilderBase):
     # nested @12 :List(List(Int32)); ptr[12]
     @property
     def nested(self) -> _rt.ListListBuilder[_rt.PrimitiveListBuilder[int]]:
-        return _rt.ListListBuilder(self._b.get_list(12, 6), lambda p1: _rt.PrimitiveListBuilder(p1.get_list(4), _I32), lambda p1, n: _rt.PrimitiveListBuilder(p1.init_list(4, n), _I32))
+        return _rt.ListListBuilder(
+            self._b.get_list(12, 6),
+            lambda p1: _rt.PrimitiveListBuilder(p1.get_list(4), _I32),
+            lambda p1, n: _rt.PrimitiveListBuilder(p1.init_list(4, n), _I32)
+        )
 
     def init_nested(self, size: int) -> _rt.ListListBuilder[_rt.PrimitiveListBuilder[int]]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.ListListBuilder(self._b.init_list(12, 6, size), lambda p1: _rt.PrimitiveListBuilder(p1.get_list(4), _I32), lambda p1, n: _rt.PrimitiveListBuilder(p1.init_list(4, n), _I32))
+        return _rt.ListListBuilder(
+            self._b.init_list(12, 6, size),
+            lambda p1: _rt.PrimitiveListBuilder(p1.get_list(4), _I32),
+            lambda p1, n: _rt.PrimitiveListBuilder(p1.init_list(4, n), _I32)
+        )
 
-    def set_nested(self, value: _t.Union[_rt.ListList[_rt.PrimitiveList[int]], _rt.ListListBuilder[_rt.PrimitiveListBuilder[int]]]) -> None:
+    def set_nested(
+        self,
+        value: _t.Union[
+            _rt.ListList[_rt.PrimitiveList[int]],
+            _rt.ListListBuilder[_rt.PrimitiveListBuilder[int]]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(12), value)
 
@@ -1316,13 +1415,45 @@ class Lists_Builder(_rt.StructBuilderBase):
     # deep @13 :List(List(List(Text))); ptr[13]
     @property
     def deep(self) -> _rt.ListListBuilder[_rt.ListListBuilder[_rt.TextListBuilder]]:
-        return _rt.ListListBuilder(self._b.get_list(13, 6), lambda p1: _rt.ListListBuilder(p1.get_list(6), lambda p2: _rt.TextListBuilder(p2.get_list(6)), lambda p2, n: _rt.TextListBuilder(p2.init_list(6, n))), lambda p1, n: _rt.ListListBuilder(p1.init_list(6, n), lambda p2: _rt.TextListBuilder(p2.get_list(6)), lambda p2, n: _rt.TextListBuilder(p2.init_list(6, n))))
+        return _rt.ListListBuilder(
+            self._b.get_list(13, 6),
+            lambda p1: _rt.ListListBuilder(
+                p1.get_list(6),
+                lambda p2: _rt.TextListBuilder(p2.get_list(6)),
+                lambda p2, n: _rt.TextListBuilder(p2.init_list(6, n))
+            ),
+            lambda p1, n: _rt.ListListBuilder(
+                p1.init_list(6, n),
+                lambda p2: _rt.TextListBuilder(p2.get_list(6)),
+                lambda p2, n: _rt.TextListBuilder(p2.init_list(6, n))
+            )
+        )
 
-    def init_deep(self, size: int) -> _rt.ListListBuilder[_rt.ListListBuilder[_rt.TextListBuilder]]:
+    def init_deep(
+        self, size: int
+    ) -> _rt.ListListBuilder[_rt.ListListBuilder[_rt.TextListBuilder]]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.ListListBuilder(self._b.init_list(13, 6, size), lambda p1: _rt.ListListBuilder(p1.get_list(6), lambda p2: _rt.TextListBuilder(p2.get_list(6)), lambda p2, n: _rt.TextListBuilder(p2.init_list(6, n))), lambda p1, n: _rt.ListListBuilder(p1.init_list(6, n), lambda p2: _rt.TextListBuilder(p2.get_list(6)), lambda p2, n: _rt.TextListBuilder(p2.init_list(6, n))))
+        return _rt.ListListBuilder(
+            self._b.init_list(13, 6, size),
+            lambda p1: _rt.ListListBuilder(
+                p1.get_list(6),
+                lambda p2: _rt.TextListBuilder(p2.get_list(6)),
+                lambda p2, n: _rt.TextListBuilder(p2.init_list(6, n))
+            ),
+            lambda p1, n: _rt.ListListBuilder(
+                p1.init_list(6, n),
+                lambda p2: _rt.TextListBuilder(p2.get_list(6)),
+                lambda p2, n: _rt.TextListBuilder(p2.init_list(6, n))
+            )
+        )
 
-    def set_deep(self, value: _t.Union[_rt.ListList[_rt.ListList[_rt.TextList]], _rt.ListListBuilder[_rt.ListListBuilder[_rt.TextListBuilder]]]) -> None:
+    def set_deep(
+        self,
+        value: _t.Union[
+            _rt.ListList[_rt.ListList[_rt.TextList]],
+            _rt.ListListBuilder[_rt.ListListBuilder[_rt.TextListBuilder]]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(13), value)
 
@@ -1332,13 +1463,37 @@ class Lists_Builder(_rt.StructBuilderBase):
     # structLists @14 :List(List(Scalars)); ptr[14]
     @property
     def struct_lists(self) -> _rt.ListListBuilder[_rt.StructListBuilder[Scalars_Builder]]:
-        return _rt.ListListBuilder(self._b.get_list(14, 6), lambda p1: _rt.StructListBuilder(p1.get_struct_list(6, 0), Scalars_Builder, Scalars_Reader), lambda p1, n: _rt.StructListBuilder(p1.init_struct_list(n, 6, 0), Scalars_Builder, Scalars_Reader))
+        return _rt.ListListBuilder(
+            self._b.get_list(14, 6),
+            lambda p1: _rt.StructListBuilder(
+                p1.get_struct_list(6, 0), Scalars_Builder, Scalars_Reader
+            ),
+            lambda p1, n: _rt.StructListBuilder(
+                p1.init_struct_list(n, 6, 0), Scalars_Builder, Scalars_Reader
+            )
+        )
 
-    def init_struct_lists(self, size: int) -> _rt.ListListBuilder[_rt.StructListBuilder[Scalars_Builder]]:
+    def init_struct_lists(
+        self, size: int
+    ) -> _rt.ListListBuilder[_rt.StructListBuilder[Scalars_Builder]]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.ListListBuilder(self._b.init_list(14, 6, size), lambda p1: _rt.StructListBuilder(p1.get_struct_list(6, 0), Scalars_Builder, Scalars_Reader), lambda p1, n: _rt.StructListBuilder(p1.init_struct_list(n, 6, 0), Scalars_Builder, Scalars_Reader))
+        return _rt.ListListBuilder(
+            self._b.init_list(14, 6, size),
+            lambda p1: _rt.StructListBuilder(
+                p1.get_struct_list(6, 0), Scalars_Builder, Scalars_Reader
+            ),
+            lambda p1, n: _rt.StructListBuilder(
+                p1.init_struct_list(n, 6, 0), Scalars_Builder, Scalars_Reader
+            )
+        )
 
-    def set_struct_lists(self, value: _t.Union[_rt.ListList[_rt.StructList[Scalars_Reader]], _rt.ListListBuilder[_rt.StructListBuilder[Scalars_Builder]]]) -> None:
+    def set_struct_lists(
+        self,
+        value: _t.Union[
+            _rt.ListList[_rt.StructList[Scalars_Reader]],
+            _rt.ListListBuilder[_rt.StructListBuilder[Scalars_Builder]]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(14), value)
 
@@ -1354,7 +1509,12 @@ class Lists_Builder(_rt.StructBuilderBase):
         """Point the field at a new list of ``size`` elements; its builder."""
         return _rt.CapabilityListBuilder(self._b.init_list(15, 6, size), Greeter_Client)
 
-    def set_clients(self, value: _t.Union[_rt.CapabilityList[Greeter_Client], _rt.CapabilityListBuilder[Greeter_Client]]) -> None:
+    def set_clients(
+        self,
+        value: _t.Union[
+            _rt.CapabilityList[Greeter_Client], _rt.CapabilityListBuilder[Greeter_Client]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(15), value)
 
@@ -1491,14 +1651,23 @@ class Shape_Builder(_rt.StructBuilderBase):
     # polygon @4 :List(Shape.Point); ptr[1]; union tag 2
     @property
     def polygon(self) -> _rt.StructListBuilder[Shape_Point_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 1, 0), Shape_Point_Builder, Shape_Point_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 1, 0), Shape_Point_Builder, Shape_Point_Reader
+        )
 
     def init_polygon(self, size: int) -> _rt.StructListBuilder[Shape_Point_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
         _U16.pack_into(self._b.segment, self._b.data_offset + 8, 2)
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 1, 0), Shape_Point_Builder, Shape_Point_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 1, 0), Shape_Point_Builder, Shape_Point_Reader
+        )
 
-    def set_polygon(self, value: _t.Union[_rt.StructList[Shape_Point_Reader], _rt.StructListBuilder[Shape_Point_Builder]]) -> None:
+    def set_polygon(
+        self,
+        value: _t.Union[
+            _rt.StructList[Shape_Point_Reader], _rt.StructListBuilder[Shape_Point_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _U16.pack_into(self._b.segment, self._b.data_offset + 8, 2)
         _rt.set_pointer(self._b.get_pointer(1), value)
@@ -2148,7 +2317,9 @@ class Pythonic_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return Pythonic_Reader__Builder(self._b.init_struct(3, 1, 0))
 
-    def set_reader(self, value: _t.Union[Pythonic_Reader__Reader, Pythonic_Reader__Builder]) -> None:
+    def set_reader(
+        self, value: _t.Union[Pythonic_Reader__Reader, Pythonic_Reader__Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -2285,7 +2456,7 @@ class Box_Builder(_rt.StructBuilderBase, _t.Generic[_Box_T_B]):
         return self._c0.init(p, size)
 
     def set_value(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_value(self) -> bool:
@@ -2324,7 +2495,12 @@ class Box_Pair_Reader(_rt.StructReaderBase, _t.Generic[_Box_T, _Box_Pair_U]):
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_Box_T, _t.Any], c1: _rt.PointerCodec[_Box_Pair_U, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_Box_T, _t.Any],
+        c1: _rt.PointerCodec[_Box_Pair_U, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -2364,7 +2540,12 @@ class Box_Pair_Builder(_rt.StructBuilderBase, _t.Generic[_Box_T_B, _Box_Pair_U_B
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _Box_T_B], c1: _rt.PointerCodec[_t.Any, _Box_Pair_U_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _Box_T_B],
+        c1: _rt.PointerCodec[_t.Any, _Box_Pair_U_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -2381,7 +2562,7 @@ class Box_Pair_Builder(_rt.StructBuilderBase, _t.Generic[_Box_T_B, _Box_Pair_U_B
         return self._c0.init(p, size)
 
     def set_left(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_left(self) -> bool:
@@ -2399,7 +2580,7 @@ class Box_Pair_Builder(_rt.StructBuilderBase, _t.Generic[_Box_T_B, _Box_Pair_U_B
         return self._c1.init(p, size)
 
     def set_right(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_right(self) -> bool:
@@ -2414,7 +2595,9 @@ class Box_Pair_Builder(_rt.StructBuilderBase, _t.Generic[_Box_T_B, _Box_Pair_U_B
         """Point the field at a new struct (defaults everywhere); its builder."""
         return Box_Builder(self._b.init_struct(2, 1, 3), self._c1)
 
-    def set_inner(self, value: _t.Union[Box_Reader[_Box_Pair_U], Box_Builder[_Box_Pair_U_B]]) -> None:
+    def set_inner(
+        self, value: _t.Union[Box_Reader[_Box_Pair_U], Box_Builder[_Box_Pair_U_B]]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -2471,7 +2654,7 @@ class Box_Pair__Builder(_rt.GroupBuilderBase, _t.Generic[_Box_T_B]):
         return self._c0.init(p, size)
 
     def set_first(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
     def has_first(self) -> bool:
@@ -2589,7 +2772,9 @@ class Generics_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return Box_Builder(self._b.init_struct(1, 1, 3), _codec_0)
 
-    def set_scalar_box(self, value: _t.Union[Box_Reader[Scalars_Reader], Box_Builder[Scalars_Builder]]) -> None:
+    def set_scalar_box(
+        self, value: _t.Union[Box_Reader[Scalars_Reader], Box_Builder[Scalars_Builder]]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -2605,7 +2790,12 @@ class Generics_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return Box_Builder(self._b.init_struct(2, 1, 3), _codec_1)
 
-    def set_list_box(self, value: _t.Union[Box_Reader[_rt.PrimitiveList[int]], Box_Builder[_rt.PrimitiveListBuilder[int]]]) -> None:
+    def set_list_box(
+        self,
+        value: _t.Union[
+            Box_Reader[_rt.PrimitiveList[int]], Box_Builder[_rt.PrimitiveListBuilder[int]]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -2621,7 +2811,9 @@ class Generics_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return Box_Builder(self._b.init_struct(3, 1, 3), _codec_2)
 
-    def set_box_box(self, value: _t.Union[Box_Reader[Box_Reader[bytes]], Box_Builder[Box_Builder[bytes]]]) -> None:
+    def set_box_box(
+        self, value: _t.Union[Box_Reader[Box_Reader[bytes]], Box_Builder[Box_Builder[bytes]]]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -2637,7 +2829,12 @@ class Generics_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return Box_Pair_Builder(self._b.init_struct(4, 0, 3), _rt.TEXT, _codec_0)
 
-    def set_pair(self, value: _t.Union[Box_Pair_Reader[str, Scalars_Reader], Box_Pair_Builder[str, Scalars_Builder]]) -> None:
+    def set_pair(
+        self,
+        value: _t.Union[
+            Box_Pair_Reader[str, Scalars_Reader], Box_Pair_Builder[str, Scalars_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(4), value)
 
@@ -2653,7 +2850,9 @@ class Generics_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return Box_Builder(self._b.init_struct(5, 1, 3), _rt.ANY_POINTER)
 
-    def set_unbound(self, value: _t.Union[Box_Reader[_rt.AnyPointer], Box_Builder[_rt.AnyPointerBuilder]]) -> None:
+    def set_unbound(
+        self, value: _t.Union[Box_Reader[_rt.AnyPointer], Box_Builder[_rt.AnyPointerBuilder]]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(5), value)
 
@@ -2663,13 +2862,24 @@ class Generics_Builder(_rt.StructBuilderBase):
     # boxes @6 :List(Box(Text)); ptr[6]
     @property
     def boxes(self) -> _rt.StructListBuilder[Box_Builder[str]]:
-        return _rt.StructListBuilder(self._b.get_struct_list(6, 1, 3), lambda b: Box_Builder(b, _rt.TEXT), lambda r: Box_Reader(r, _rt.TEXT))
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(6, 1, 3),
+            lambda b: Box_Builder(b, _rt.TEXT),
+            lambda r: Box_Reader(r, _rt.TEXT)
+        )
 
     def init_boxes(self, size: int) -> _rt.StructListBuilder[Box_Builder[str]]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(6, size, 1, 3), lambda b: Box_Builder(b, _rt.TEXT), lambda r: Box_Reader(r, _rt.TEXT))
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(6, size, 1, 3),
+            lambda b: Box_Builder(b, _rt.TEXT),
+            lambda r: Box_Reader(r, _rt.TEXT)
+        )
 
-    def set_boxes(self, value: _t.Union[_rt.StructList[Box_Reader[str]], _rt.StructListBuilder[Box_Builder[str]]]) -> None:
+    def set_boxes(
+        self,
+        value: _t.Union[_rt.StructList[Box_Reader[str]], _rt.StructListBuilder[Box_Builder[str]]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(6), value)
 
@@ -2758,7 +2968,7 @@ class Anys_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_any(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_any(self) -> bool:
@@ -2776,7 +2986,7 @@ class Anys_Builder(_rt.StructBuilderBase):
         return _rt.ANY_STRUCT.init(p, size)
 
     def set_any_struct(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_any_struct(self) -> bool:
@@ -2794,7 +3004,7 @@ class Anys_Builder(_rt.StructBuilderBase):
         return _rt.ANY_LIST.init(p, size)
 
     def set_any_list(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
     def has_any_list(self) -> bool:
@@ -2812,7 +3022,7 @@ class Anys_Builder(_rt.StructBuilderBase):
         return _rt.CAPABILITY.init(p, size)
 
     def set_cap(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
     def has_cap(self) -> bool:
@@ -2822,7 +3032,9 @@ class Anys_Builder(_rt.StructBuilderBase):
     @property
     def greeter(self) -> Greeter_Client:
         b = self._b
-        return Greeter_Client(_rt.capability_hook(b.get_pointer(4).get_capability(), b.message.cap_table))
+        return Greeter_Client(
+            _rt.capability_hook(b.get_pointer(4).get_capability(), b.message.cap_table)
+        )
 
     @greeter.setter
     def greeter(self, value: Greeter_Client) -> None:
@@ -2840,7 +3052,9 @@ class Anys_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return _shapes_capnp.Polygon_Builder(self._b.init_struct(5, 1, 1))
 
-    def set_shape(self, value: _t.Union[_shapes_capnp.Polygon_Reader, _shapes_capnp.Polygon_Builder]) -> None:
+    def set_shape(
+        self, value: _t.Union[_shapes_capnp.Polygon_Reader, _shapes_capnp.Polygon_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(5), value)
 
@@ -3370,7 +3584,12 @@ class Store_GetParams_Reader(_rt.StructReaderBase, _t.Generic[_Store_Key, _Store
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_Store_Key, _t.Any], c1: _rt.PointerCodec[_Store_Value, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_Store_Key, _t.Any],
+        c1: _rt.PointerCodec[_Store_Value, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -3394,7 +3613,12 @@ class Store_GetParams_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _S
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _Store_Key_B], c1: _rt.PointerCodec[_t.Any, _Store_Value_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _Store_Key_B],
+        c1: _rt.PointerCodec[_t.Any, _Store_Value_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -3411,7 +3635,7 @@ class Store_GetParams_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _S
         return self._c0.init(p, size)
 
     def set_key(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_key(self) -> bool:
@@ -3427,7 +3651,12 @@ class Store_GetResults_Reader(_rt.StructReaderBase, _t.Generic[_Store_Key, _Stor
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_Store_Key, _t.Any], c1: _rt.PointerCodec[_Store_Value, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_Store_Key, _t.Any],
+        c1: _rt.PointerCodec[_Store_Value, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -3451,7 +3680,12 @@ class Store_GetResults_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _Store_Key_B], c1: _rt.PointerCodec[_t.Any, _Store_Value_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _Store_Key_B],
+        c1: _rt.PointerCodec[_t.Any, _Store_Value_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -3468,7 +3702,7 @@ class Store_GetResults_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _
         return self._c1.init(p, size)
 
     def set_value(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_value(self) -> bool:
@@ -3479,12 +3713,20 @@ class Store_GetResults_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _
         return Store_GetResults_Reader(self._b.as_reader(), self._c0, self._c1)
 
 
-class Store_PutParams_Reader(_rt.StructReaderBase, _t.Generic[_Store_Key, _Store_Value, _Store_PutParams_Meta]):
+class Store_PutParams_Reader(
+    _rt.StructReaderBase, _t.Generic[_Store_Key, _Store_Value, _Store_PutParams_Meta]
+):
     """struct Store.put$Params (reader): 0 data words, 3 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_Store_Key, _t.Any], c1: _rt.PointerCodec[_Store_Value, _t.Any], c2: _rt.PointerCodec[_Store_PutParams_Meta, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_Store_Key, _t.Any],
+        c1: _rt.PointerCodec[_Store_Value, _t.Any],
+        c2: _rt.PointerCodec[_Store_PutParams_Meta, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -3520,12 +3762,20 @@ class Store_PutParams_Reader(_rt.StructReaderBase, _t.Generic[_Store_Key, _Store
         return Store_PutParams_Builder(b, self._c0, self._c1, self._c2)
 
 
-class Store_PutParams_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _Store_Value_B, _Store_PutParams_Meta_B]):
+class Store_PutParams_Builder(
+    _rt.StructBuilderBase, _t.Generic[_Store_Key_B, _Store_Value_B, _Store_PutParams_Meta_B]
+):
     """struct Store.put$Params (builder): 0 data words, 3 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _Store_Key_B], c1: _rt.PointerCodec[_t.Any, _Store_Value_B], c2: _rt.PointerCodec[_t.Any, _Store_PutParams_Meta_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _Store_Key_B],
+        c1: _rt.PointerCodec[_t.Any, _Store_Value_B],
+        c2: _rt.PointerCodec[_t.Any, _Store_PutParams_Meta_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -3543,7 +3793,7 @@ class Store_PutParams_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _S
         return self._c0.init(p, size)
 
     def set_key(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_key(self) -> bool:
@@ -3561,7 +3811,7 @@ class Store_PutParams_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _S
         return self._c1.init(p, size)
 
     def set_value(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_value(self) -> bool:
@@ -3579,7 +3829,7 @@ class Store_PutParams_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _S
         return self._c2.init(p, size)
 
     def set_meta(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
     def has_meta(self) -> bool:
@@ -3590,12 +3840,20 @@ class Store_PutParams_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _S
         return Store_PutParams_Reader(self._b.as_reader(), self._c0, self._c1, self._c2)
 
 
-class Store_PutResults_Reader(_rt.StructReaderBase, _t.Generic[_Store_Key, _Store_Value, _Store_PutResults_Meta]):
+class Store_PutResults_Reader(
+    _rt.StructReaderBase, _t.Generic[_Store_Key, _Store_Value, _Store_PutResults_Meta]
+):
     """struct Store.put$Results (reader): 0 data words, 1 pointer."""
 
     __slots__ = ("_c0", "_c1", "_c2")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_Store_Key, _t.Any], c1: _rt.PointerCodec[_Store_Value, _t.Any], c2: _rt.PointerCodec[_Store_PutResults_Meta, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_Store_Key, _t.Any],
+        c1: _rt.PointerCodec[_Store_Value, _t.Any],
+        c2: _rt.PointerCodec[_Store_PutResults_Meta, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -3615,12 +3873,20 @@ class Store_PutResults_Reader(_rt.StructReaderBase, _t.Generic[_Store_Key, _Stor
         return Store_PutResults_Builder(b, self._c0, self._c1, self._c2)
 
 
-class Store_PutResults_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _Store_Value_B, _Store_PutResults_Meta_B]):
+class Store_PutResults_Builder(
+    _rt.StructBuilderBase, _t.Generic[_Store_Key_B, _Store_Value_B, _Store_PutResults_Meta_B]
+):
     """struct Store.put$Results (builder): 0 data words, 1 pointer."""
 
     __slots__ = ("_c0", "_c1", "_c2")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _Store_Key_B], c1: _rt.PointerCodec[_t.Any, _Store_Value_B], c2: _rt.PointerCodec[_t.Any, _Store_PutResults_Meta_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _Store_Key_B],
+        c1: _rt.PointerCodec[_t.Any, _Store_Value_B],
+        c2: _rt.PointerCodec[_t.Any, _Store_PutResults_Meta_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -3638,7 +3904,7 @@ class Store_PutResults_Builder(_rt.StructBuilderBase, _t.Generic[_Store_Key_B, _
         return self._c1.init(p, size)
 
     def set_old(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_old(self) -> bool:
@@ -3678,20 +3944,24 @@ class Greeter_Client(_rt.Client):
 
     __slots__ = ()
 
-    def greet_request(self) -> _rt.Request[Greeter_GreetParams_Builder, Greeter_GreetResults_Reader]:
+    def greet_request(
+        self
+    ) -> _rt.Request[Greeter_GreetParams_Builder, Greeter_GreetResults_Reader]:
         """Greet someone."""
         return self._new_request(
-            Greeter_GreetParams_Builder, 1, 1,
+            Greeter_GreetParams_Builder,
+            1,
+            1,
             Greeter_GreetResults_Reader,
-            0xb3cfbaa20dd84708, 0, "greet",
+            0xb3cfbaa20dd84708,
+            0,
+            "greet"
         )
 
     def shape_request(self) -> _rt.Request[Shape_Builder, Shape_Point_Reader]:
         """Prepare a call of shape (method 1)."""
         return self._new_request(
-            Shape_Builder, 4, 3,
-            Shape_Point_Reader,
-            0xb3cfbaa20dd84708, 1, "shape",
+            Shape_Builder, 4, 3, Shape_Point_Reader, 0xb3cfbaa20dd84708, 1, "shape"
         )
 
 
@@ -3700,16 +3970,22 @@ class Greeter_Server(_rt.Server):
 
     __slots__ = ()
 
-    def greet(self, params: Greeter_GreetParams_Reader, results: Greeter_GreetResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def greet(
+        self, params: Greeter_GreetParams_Reader, results: Greeter_GreetResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Greet someone."""
         raise NotImplementedError("Greeter.greet is not implemented")
 
-    def shape(self, params: Shape_Reader, results: Shape_Point_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def shape(
+        self, params: Shape_Reader, results: Shape_Point_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method shape (ordinal 1)."""
         raise NotImplementedError("Greeter.shape is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xb3cfbaa20dd84708, 0): ("greet", Greeter_GreetParams_Reader, Greeter_GreetResults_Builder),
+        (0xb3cfbaa20dd84708, 0): (
+            "greet", Greeter_GreetParams_Reader, Greeter_GreetResults_Builder
+        ),
         (0xb3cfbaa20dd84708, 1): ("shape", Shape_Reader, Shape_Point_Builder),
     }
 
@@ -3719,12 +3995,18 @@ class LoudGreeter_Client(Greeter_Client):
 
     __slots__ = ()
 
-    def shout_request(self) -> _rt.Request[LoudGreeter_ShoutParams_Builder, LoudGreeter_ShoutResults_Reader]:
+    def shout_request(
+        self
+    ) -> _rt.Request[LoudGreeter_ShoutParams_Builder, LoudGreeter_ShoutResults_Reader]:
         """Prepare a call of shout (method 0)."""
         return self._new_request(
-            LoudGreeter_ShoutParams_Builder, 0, 1,
+            LoudGreeter_ShoutParams_Builder,
+            0,
+            1,
             LoudGreeter_ShoutResults_Reader,
-            0xa6072b562b460ddf, 0, "shout",
+            0xa6072b562b460ddf,
+            0,
+            "shout"
         )
 
 
@@ -3733,13 +4015,17 @@ class LoudGreeter_Server(Greeter_Server):
 
     __slots__ = ()
 
-    def shout(self, params: LoudGreeter_ShoutParams_Reader, results: LoudGreeter_ShoutResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def shout(
+        self, params: LoudGreeter_ShoutParams_Reader, results: LoudGreeter_ShoutResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method shout (ordinal 0)."""
         raise NotImplementedError("LoudGreeter.shout is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
         **Greeter_Server._methods,
-        (0xa6072b562b460ddf, 0): ("shout", LoudGreeter_ShoutParams_Reader, LoudGreeter_ShoutResults_Builder),
+        (0xa6072b562b460ddf, 0): (
+            "shout", LoudGreeter_ShoutParams_Reader, LoudGreeter_ShoutResults_Builder
+        ),
     }
 
 
@@ -3748,20 +4034,44 @@ class Store_Client(_rt.Client):
 
     __slots__ = ()
 
-    def get_request(self) -> _rt.Request[Store_GetParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder], Store_GetResults_Reader[_rt.AnyPointer, _rt.AnyPointer]]:
+    def get_request(
+        self
+    ) -> _rt.Request[
+        Store_GetParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder],
+        Store_GetResults_Reader[_rt.AnyPointer, _rt.AnyPointer]
+    ]:
         """Prepare a call of get (method 0)."""
         return self._new_request(
-            lambda b: Store_GetParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER), 0, 1,
+            lambda b: Store_GetParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER),
+            0,
+            1,
             lambda r: Store_GetResults_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER),
-            0xf7506ee7c5b26f2d, 0, "get",
+            0xf7506ee7c5b26f2d,
+            0,
+            "get"
         )
 
-    def put_request(self) -> _rt.Request[Store_PutParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder], Store_PutResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]]:
+    def put_request(
+        self
+    ) -> _rt.Request[
+        Store_PutParams_Builder[
+            _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+        ],
+        Store_PutResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]
+    ]:
         """Prepare a call of put (method 1)."""
         return self._new_request(
-            lambda b: Store_PutParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER), 0, 3,
-            lambda r: Store_PutResults_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER),
-            0xf7506ee7c5b26f2d, 1, "put",
+            lambda b: Store_PutParams_Builder(
+                b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+            ),
+            0,
+            3,
+            lambda r: Store_PutResults_Reader(
+                r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+            ),
+            0xf7506ee7c5b26f2d,
+            1,
+            "put"
         )
 
 
@@ -3770,26 +4080,51 @@ class Store_Server(_rt.Server):
 
     __slots__ = ()
 
-    def get(self, params: Store_GetParams_Reader[_rt.AnyPointer, _rt.AnyPointer], results: Store_GetResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]) -> _t.Optional[_t.Awaitable[None]]:
+    def get(
+        self,
+        params: Store_GetParams_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        results: Store_GetResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method get (ordinal 0)."""
         raise NotImplementedError("Store.get is not implemented")
 
-    def put(self, params: Store_PutParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], results: Store_PutResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]) -> _t.Optional[_t.Awaitable[None]]:
+    def put(
+        self,
+        params: Store_PutParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer],
+        results: Store_PutResults_Builder[
+            _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+        ]
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method put (ordinal 1)."""
         raise NotImplementedError("Store.put is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xf7506ee7c5b26f2d, 0): ("get", lambda r: Store_GetParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER), lambda b: Store_GetResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)),
-        (0xf7506ee7c5b26f2d, 1): ("put", lambda r: Store_PutParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER), lambda b: Store_PutResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)),
+        (0xf7506ee7c5b26f2d, 0): (
+            "get",
+            lambda r: Store_GetParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER),
+            lambda b: Store_GetResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
+        ),
+        (0xf7506ee7c5b26f2d, 1): (
+            "put",
+            lambda r: Store_PutParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER),
+            lambda b: Store_PutResults_Builder(
+                b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+            )
+        ),
     }
 
 
 # Bindings of generic parameters: how each bound type is read and built.
 _codec_0 = _rt.struct_codec(Scalars_Reader, Scalars_Builder, 6, 0)
-_codec_1 = _rt.list_codec(lambda l: _rt.PrimitiveList(l, _I32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _I32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _I32), 4)
-_codec_2 = _rt.struct_codec(lambda r: Box_Reader(r, _rt.DATA), lambda b: Box_Builder(b, _rt.DATA), 1, 3)
-
-
+_codec_1 = _rt.list_codec(
+    lambda l: _rt.PrimitiveList(l, _I32),
+    lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _I32),
+    lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _I32),
+    4
+)
+_codec_2 = _rt.struct_codec(
+    lambda r: Box_Reader(r, _rt.DATA), lambda b: Box_Builder(b, _rt.DATA), 1, 3
+)
 
 
 class Scalars(_rt.StructType[Scalars_Reader, Scalars_Builder]):
@@ -3995,7 +4330,12 @@ class Pythonic(_rt.StructType[Pythonic_Reader, Pythonic_Builder]):
     None_: _TypeAlias = Pythonic_None_
 
 
-class Box_Pair(_rt.StructType[Box_Pair_Reader[_rt.AnyPointer, _rt.AnyPointer], Box_Pair_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class Box_Pair(
+    _rt.StructType[
+        Box_Pair_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        Box_Pair_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct Box.Pair: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -4009,7 +4349,9 @@ class Box_Pair(_rt.StructType[Box_Pair_Reader[_rt.AnyPointer, _rt.AnyPointer], B
         return Box_Pair_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> Box_Pair_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> Box_Pair_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return Box_Pair_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = Box_Pair_Reader
@@ -4137,7 +4479,9 @@ class Greeter_GreetParams(_rt.StructType[Greeter_GreetParams_Reader, Greeter_Gre
     Builder: _TypeAlias = Greeter_GreetParams_Builder
 
 
-class Greeter_GreetResults(_rt.StructType[Greeter_GreetResults_Reader, Greeter_GreetResults_Builder]):
+class Greeter_GreetResults(
+    _rt.StructType[Greeter_GreetResults_Reader, Greeter_GreetResults_Builder]
+):
     """struct Greeter.greet$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -4174,7 +4518,9 @@ class Greeter(_rt.InterfaceType):
     GreetResults: _TypeAlias = Greeter_GreetResults
 
 
-class LoudGreeter_ShoutParams(_rt.StructType[LoudGreeter_ShoutParams_Reader, LoudGreeter_ShoutParams_Builder]):
+class LoudGreeter_ShoutParams(
+    _rt.StructType[LoudGreeter_ShoutParams_Reader, LoudGreeter_ShoutParams_Builder]
+):
     """struct LoudGreeter.shout$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -4195,7 +4541,9 @@ class LoudGreeter_ShoutParams(_rt.StructType[LoudGreeter_ShoutParams_Reader, Lou
     Builder: _TypeAlias = LoudGreeter_ShoutParams_Builder
 
 
-class LoudGreeter_ShoutResults(_rt.StructType[LoudGreeter_ShoutResults_Reader, LoudGreeter_ShoutResults_Builder]):
+class LoudGreeter_ShoutResults(
+    _rt.StructType[LoudGreeter_ShoutResults_Reader, LoudGreeter_ShoutResults_Builder]
+):
     """struct LoudGreeter.shout$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -4229,7 +4577,12 @@ class LoudGreeter(_rt.InterfaceType):
     ShoutResults: _TypeAlias = LoudGreeter_ShoutResults
 
 
-class Store_GetParams(_rt.StructType[Store_GetParams_Reader[_rt.AnyPointer, _rt.AnyPointer], Store_GetParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class Store_GetParams(
+    _rt.StructType[
+        Store_GetParams_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        Store_GetParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct Store.get$Params: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -4243,14 +4596,21 @@ class Store_GetParams(_rt.StructType[Store_GetParams_Reader[_rt.AnyPointer, _rt.
         return Store_GetParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> Store_GetParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> Store_GetParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return Store_GetParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = Store_GetParams_Reader
     Builder: _TypeAlias = Store_GetParams_Builder
 
 
-class Store_GetResults(_rt.StructType[Store_GetResults_Reader[_rt.AnyPointer, _rt.AnyPointer], Store_GetResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class Store_GetResults(
+    _rt.StructType[
+        Store_GetResults_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        Store_GetResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct Store.get$Results: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -4264,14 +4624,23 @@ class Store_GetResults(_rt.StructType[Store_GetResults_Reader[_rt.AnyPointer, _r
         return Store_GetResults_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> Store_GetResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> Store_GetResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return Store_GetResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = Store_GetResults_Reader
     Builder: _TypeAlias = Store_GetResults_Builder
 
 
-class Store_PutParams(_rt.StructType[Store_PutParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], Store_PutParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class Store_PutParams(
+    _rt.StructType[
+        Store_PutParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer],
+        Store_PutParams_Builder[
+            _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+        ]
+    ]
+):
     """struct Store.put$Params: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -4281,18 +4650,31 @@ class Store_PutParams(_rt.StructType[Store_PutParams_Reader[_rt.AnyPointer, _rt.
     pointer_count = 3
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> Store_PutParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> Store_PutParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
         return Store_PutParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> Store_PutParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> Store_PutParams_Builder[
+        _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+    ]:
         return Store_PutParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = Store_PutParams_Reader
     Builder: _TypeAlias = Store_PutParams_Builder
 
 
-class Store_PutResults(_rt.StructType[Store_PutResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], Store_PutResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class Store_PutResults(
+    _rt.StructType[
+        Store_PutResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer],
+        Store_PutResults_Builder[
+            _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+        ]
+    ]
+):
     """struct Store.put$Results: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -4302,11 +4684,17 @@ class Store_PutResults(_rt.StructType[Store_PutResults_Reader[_rt.AnyPointer, _r
     pointer_count = 1
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> Store_PutResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> Store_PutResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
         return Store_PutResults_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> Store_PutResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> Store_PutResults_Builder[
+        _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+    ]:
         return Store_PutResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = Store_PutResults_Reader
@@ -4352,7 +4740,10 @@ class Consts(_rt.StructType[Consts_Reader, Consts_Builder]):
     INNER: int = 7
 
     # const Consts.point :Shape.Point
-    POINT: Shape_Point_Reader = Shape_Point_Reader(_rt.struct_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00"))
+    POINT: Shape_Point_Reader = Shape_Point_Reader(_rt.struct_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x03\x00\x00\x00"
+    b"\x00\x00\x00\x00"
+)))
 
 # const answer :Int32
 ANSWER: int = 42
@@ -4370,10 +4761,16 @@ BLOB: bytes = b"\xde\xad\xbe\xef"
 FAVOURITE: Color = _Color_members[3]
 
 # const origin :Shape.Point
-ORIGIN: Shape_Point_Reader = Shape_Point_Reader(_rt.struct_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\xff\xff\xff\xff"))
+ORIGIN: Shape_Point_Reader = Shape_Point_Reader(_rt.struct_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
+    b"\xff\xff\xff\xff"
+)))
 
 # const primes :List(UInt8)
-PRIMES: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x22\x00\x00\x00\x02\x03\x05\x07\x00\x00\x00\x00", 2), _U8)
+PRIMES: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x22\x00\x00\x00\x02\x03\x05\x07"
+    b"\x00\x00\x00\x00"
+), 2), _U8)
 
 # const flag :Bool
 FLAG: bool = True
@@ -4383,8 +4780,9 @@ NOTHING: None = None
 
 # const words :List(Text)
 WORDS: _rt.TextList = _rt.TextList(_rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x16\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00"
-    b"\x6f\x6e\x65\x00\x00\x00\x00\x00\x74\x77\x6f\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x16\x00\x00\x00\x05\x00\x00\x00"
+    b"\x22\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00\x6f\x6e\x65\x00\x00\x00\x00\x00"
+    b"\x74\x77\x6f\x00\x00\x00\x00\x00"
 ), 6))
 
 # const fileId :UInt64

@@ -204,9 +204,13 @@ class Value_Builder(_rt.StructBuilderBase):
     def init_array(self, size: int) -> _rt.StructListBuilder[Value_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 4)
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 2, 1), Value_Builder, Value_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 2, 1), Value_Builder, Value_Reader
+        )
 
-    def set_array(self, value: _t.Union[_rt.StructList[Value_Reader], _rt.StructListBuilder[Value_Builder]]) -> None:
+    def set_array(
+        self, value: _t.Union[_rt.StructList[Value_Reader], _rt.StructListBuilder[Value_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 4)
         _rt.set_pointer(self._b.get_pointer(0), value)
@@ -220,14 +224,23 @@ class Value_Builder(_rt.StructBuilderBase):
     @property
     def object_(self) -> _rt.StructListBuilder[Value_Field_Builder]:
         """Standard JSON values."""
-        return _rt.StructListBuilder(self._b.get_struct_list(0, 0, 2), Value_Field_Builder, Value_Field_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(0, 0, 2), Value_Field_Builder, Value_Field_Reader
+        )
 
     def init_object(self, size: int) -> _rt.StructListBuilder[Value_Field_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 5)
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 0, 2), Value_Field_Builder, Value_Field_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 0, 2), Value_Field_Builder, Value_Field_Reader
+        )
 
-    def set_object(self, value: _t.Union[_rt.StructList[Value_Field_Reader], _rt.StructListBuilder[Value_Field_Builder]]) -> None:
+    def set_object(
+        self,
+        value: _t.Union[
+            _rt.StructList[Value_Field_Reader], _rt.StructListBuilder[Value_Field_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 5)
         _rt.set_pointer(self._b.get_pointer(0), value)
@@ -389,9 +402,13 @@ class Value_Call_Builder(_rt.StructBuilderBase):
 
     def init_params(self, size: int) -> _rt.StructListBuilder[Value_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 2, 1), Value_Builder, Value_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 2, 1), Value_Builder, Value_Reader
+        )
 
-    def set_params(self, value: _t.Union[_rt.StructList[Value_Reader], _rt.StructListBuilder[Value_Builder]]) -> None:
+    def set_params(
+        self, value: _t.Union[_rt.StructList[Value_Reader], _rt.StructListBuilder[Value_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -521,8 +538,6 @@ class DiscriminatorOptions_Builder(_rt.StructBuilderBase):
         return DiscriminatorOptions_Reader(self._b.as_reader())
 
 
-
-
 class Value_Field(_rt.StructType[Value_Field_Reader, Value_Field_Builder]):
     """struct Value.Field: its ``Reader``, ``Builder`` and entry points."""
 
@@ -610,7 +625,9 @@ class FlattenOptions(_rt.StructType[FlattenOptions_Reader, FlattenOptions_Builde
     Builder: _TypeAlias = FlattenOptions_Builder
 
 
-class DiscriminatorOptions(_rt.StructType[DiscriminatorOptions_Reader, DiscriminatorOptions_Builder]):
+class DiscriminatorOptions(
+    _rt.StructType[DiscriminatorOptions_Reader, DiscriminatorOptions_Builder]
+):
     """struct DiscriminatorOptions: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()

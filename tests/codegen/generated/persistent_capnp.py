@@ -38,12 +38,19 @@ _Persistent_Owner = _t.TypeVar("_Persistent_Owner")
 _Persistent_Owner_B = _t.TypeVar("_Persistent_Owner_B")
 
 
-class Persistent_SaveParams_Reader(_rt.StructReaderBase, _t.Generic[_Persistent_SturdyRef, _Persistent_Owner]):
+class Persistent_SaveParams_Reader(
+    _rt.StructReaderBase, _t.Generic[_Persistent_SturdyRef, _Persistent_Owner]
+):
     """struct Persistent.SaveParams (reader): 0 data words, 1 pointer."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_Persistent_SturdyRef, _t.Any], c1: _rt.PointerCodec[_Persistent_Owner, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_Persistent_SturdyRef, _t.Any],
+        c1: _rt.PointerCodec[_Persistent_Owner, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -69,12 +76,19 @@ class Persistent_SaveParams_Reader(_rt.StructReaderBase, _t.Generic[_Persistent_
         return Persistent_SaveParams_Builder(b, self._c0, self._c1)
 
 
-class Persistent_SaveParams_Builder(_rt.StructBuilderBase, _t.Generic[_Persistent_SturdyRef_B, _Persistent_Owner_B]):
+class Persistent_SaveParams_Builder(
+    _rt.StructBuilderBase, _t.Generic[_Persistent_SturdyRef_B, _Persistent_Owner_B]
+):
     """struct Persistent.SaveParams (builder): 0 data words, 1 pointer."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _Persistent_SturdyRef_B], c1: _rt.PointerCodec[_t.Any, _Persistent_Owner_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _Persistent_SturdyRef_B],
+        c1: _rt.PointerCodec[_t.Any, _Persistent_Owner_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -98,7 +112,7 @@ class Persistent_SaveParams_Builder(_rt.StructBuilderBase, _t.Generic[_Persisten
         return self._c1.init(p, size)
 
     def set_seal_for(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_seal_for(self) -> bool:
@@ -109,12 +123,19 @@ class Persistent_SaveParams_Builder(_rt.StructBuilderBase, _t.Generic[_Persisten
         return Persistent_SaveParams_Reader(self._b.as_reader(), self._c0, self._c1)
 
 
-class Persistent_SaveResults_Reader(_rt.StructReaderBase, _t.Generic[_Persistent_SturdyRef, _Persistent_Owner]):
+class Persistent_SaveResults_Reader(
+    _rt.StructReaderBase, _t.Generic[_Persistent_SturdyRef, _Persistent_Owner]
+):
     """struct Persistent.SaveResults (reader): 0 data words, 1 pointer."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_Persistent_SturdyRef, _t.Any], c1: _rt.PointerCodec[_Persistent_Owner, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_Persistent_SturdyRef, _t.Any],
+        c1: _rt.PointerCodec[_Persistent_Owner, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -133,12 +154,19 @@ class Persistent_SaveResults_Reader(_rt.StructReaderBase, _t.Generic[_Persistent
         return Persistent_SaveResults_Builder(b, self._c0, self._c1)
 
 
-class Persistent_SaveResults_Builder(_rt.StructBuilderBase, _t.Generic[_Persistent_SturdyRef_B, _Persistent_Owner_B]):
+class Persistent_SaveResults_Builder(
+    _rt.StructBuilderBase, _t.Generic[_Persistent_SturdyRef_B, _Persistent_Owner_B]
+):
     """struct Persistent.SaveResults (builder): 0 data words, 1 pointer."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _Persistent_SturdyRef_B], c1: _rt.PointerCodec[_t.Any, _Persistent_Owner_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _Persistent_SturdyRef_B],
+        c1: _rt.PointerCodec[_t.Any, _Persistent_Owner_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -155,7 +183,7 @@ class Persistent_SaveResults_Builder(_rt.StructBuilderBase, _t.Generic[_Persiste
         return self._c0.init(p, size)
 
     def set_sturdy_ref(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_sturdy_ref(self) -> bool:
@@ -237,15 +265,24 @@ class Persistent_Client(_rt.Client):
 
     __slots__ = ()
 
-    def save_request(self) -> _rt.Request[Persistent_SaveParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder], Persistent_SaveResults_Reader[_rt.AnyPointer, _rt.AnyPointer]]:
+    def save_request(
+        self
+    ) -> _rt.Request[
+        Persistent_SaveParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder],
+        Persistent_SaveResults_Reader[_rt.AnyPointer, _rt.AnyPointer]
+    ]:
         """Save a capability persistently so that it can be restored by a future connection.  Not all
         capabilities can be saved -- application interfaces should define which capabilities support
         this and which do not.
         """
         return self._new_request(
-            lambda b: Persistent_SaveParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER), 0, 1,
+            lambda b: Persistent_SaveParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER),
+            0,
+            1,
             lambda r: Persistent_SaveResults_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER),
-            0xc8cb212fcd9f5691, 0, "save",
+            0xc8cb212fcd9f5691,
+            0,
+            "save"
         )
 
 
@@ -254,7 +291,11 @@ class Persistent_Server(_rt.Server):
 
     __slots__ = ()
 
-    def save(self, params: Persistent_SaveParams_Reader[_rt.AnyPointer, _rt.AnyPointer], results: Persistent_SaveResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]) -> _t.Optional[_t.Awaitable[None]]:
+    def save(
+        self,
+        params: Persistent_SaveParams_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        results: Persistent_SaveResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Save a capability persistently so that it can be restored by a future connection.  Not all
         capabilities can be saved -- application interfaces should define which capabilities support
         this and which do not.
@@ -262,13 +303,20 @@ class Persistent_Server(_rt.Server):
         raise NotImplementedError("Persistent.save is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xc8cb212fcd9f5691, 0): ("save", lambda r: Persistent_SaveParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER), lambda b: Persistent_SaveResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)),
+        (0xc8cb212fcd9f5691, 0): (
+            "save",
+            lambda r: Persistent_SaveParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER),
+            lambda b: Persistent_SaveResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
+        ),
     }
 
 
-
-
-class Persistent_SaveParams(_rt.StructType[Persistent_SaveParams_Reader[_rt.AnyPointer, _rt.AnyPointer], Persistent_SaveParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class Persistent_SaveParams(
+    _rt.StructType[
+        Persistent_SaveParams_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        Persistent_SaveParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct Persistent.SaveParams: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -278,18 +326,27 @@ class Persistent_SaveParams(_rt.StructType[Persistent_SaveParams_Reader[_rt.AnyP
     pointer_count = 1
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> Persistent_SaveParams_Reader[_rt.AnyPointer, _rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> Persistent_SaveParams_Reader[_rt.AnyPointer, _rt.AnyPointer]:
         return Persistent_SaveParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> Persistent_SaveParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> Persistent_SaveParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return Persistent_SaveParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = Persistent_SaveParams_Reader
     Builder: _TypeAlias = Persistent_SaveParams_Builder
 
 
-class Persistent_SaveResults(_rt.StructType[Persistent_SaveResults_Reader[_rt.AnyPointer, _rt.AnyPointer], Persistent_SaveResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class Persistent_SaveResults(
+    _rt.StructType[
+        Persistent_SaveResults_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        Persistent_SaveResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct Persistent.SaveResults: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -299,11 +356,15 @@ class Persistent_SaveResults(_rt.StructType[Persistent_SaveResults_Reader[_rt.An
     pointer_count = 1
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> Persistent_SaveResults_Reader[_rt.AnyPointer, _rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> Persistent_SaveResults_Reader[_rt.AnyPointer, _rt.AnyPointer]:
         return Persistent_SaveResults_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> Persistent_SaveResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> Persistent_SaveResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return Persistent_SaveResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = Persistent_SaveResults_Reader

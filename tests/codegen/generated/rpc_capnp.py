@@ -734,7 +734,7 @@ class Message_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_obsolete_save(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 7)
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -757,7 +757,7 @@ class Message_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_obsolete_delete(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 9)
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -1106,7 +1106,7 @@ class Bootstrap_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_deprecated_object_id(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_deprecated_object_id(self) -> bool:
@@ -1514,7 +1514,7 @@ class Call_SendResultsTo_Builder(_rt.GroupBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_third_party(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _U16.pack_into(self._b.segment, self._b.data_offset + 6, 2)
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -1814,7 +1814,7 @@ class Return_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_accept_from_third_party(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _U16.pack_into(self._b.segment, self._b.data_offset + 6, 5)
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -2716,7 +2716,7 @@ class Provide_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_recipient(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_recipient(self) -> bool:
@@ -2848,7 +2848,7 @@ class Accept_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_provision(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_provision(self) -> bool:
@@ -3104,7 +3104,7 @@ class Join_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_key_part(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_key_part(self) -> bool:
@@ -3208,7 +3208,9 @@ class MessageTarget_Builder(_rt.StructBuilderBase):
         _U16.pack_into(self._b.segment, self._b.data_offset + 4, 1)
         return PromisedAnswer_Builder(self._b.init_struct(0, 1, 1))
 
-    def set_promised_answer(self, value: _t.Union[PromisedAnswer_Reader, PromisedAnswer_Builder]) -> None:
+    def set_promised_answer(
+        self, value: _t.Union[PromisedAnswer_Reader, PromisedAnswer_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _U16.pack_into(self._b.segment, self._b.data_offset + 4, 1)
         _rt.set_pointer(self._b.get_pointer(0), value)
@@ -3280,7 +3282,7 @@ class Payload_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_content(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_content(self) -> bool:
@@ -3290,13 +3292,22 @@ class Payload_Builder(_rt.StructBuilderBase):
     @property
     def cap_table(self) -> _rt.StructListBuilder[CapDescriptor_Builder]:
         """Descriptors corresponding to the cap pointers in `content`."""
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 1, 1), CapDescriptor_Builder, CapDescriptor_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 1, 1), CapDescriptor_Builder, CapDescriptor_Reader
+        )
 
     def init_cap_table(self, size: int) -> _rt.StructListBuilder[CapDescriptor_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 1, 1), CapDescriptor_Builder, CapDescriptor_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 1, 1), CapDescriptor_Builder, CapDescriptor_Reader
+        )
 
-    def set_cap_table(self, value: _t.Union[_rt.StructList[CapDescriptor_Reader], _rt.StructListBuilder[CapDescriptor_Builder]]) -> None:
+    def set_cap_table(
+        self,
+        value: _t.Union[
+            _rt.StructList[CapDescriptor_Reader], _rt.StructListBuilder[CapDescriptor_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -3588,7 +3599,9 @@ class CapDescriptor_Builder(_rt.StructBuilderBase):
         _U16.pack_into(self._b.segment, self._b.data_offset, 4)
         return PromisedAnswer_Builder(self._b.init_struct(0, 1, 1))
 
-    def set_receiver_answer(self, value: _t.Union[PromisedAnswer_Reader, PromisedAnswer_Builder]) -> None:
+    def set_receiver_answer(
+        self, value: _t.Union[PromisedAnswer_Reader, PromisedAnswer_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 4)
         _rt.set_pointer(self._b.get_pointer(0), value)
@@ -3616,7 +3629,9 @@ class CapDescriptor_Builder(_rt.StructBuilderBase):
         _U16.pack_into(self._b.segment, self._b.data_offset, 5)
         return ThirdPartyCapDescriptor_Builder(self._b.init_struct(0, 1, 1))
 
-    def set_third_party_hosted(self, value: _t.Union[ThirdPartyCapDescriptor_Reader, ThirdPartyCapDescriptor_Builder]) -> None:
+    def set_third_party_hosted(
+        self, value: _t.Union[ThirdPartyCapDescriptor_Reader, ThirdPartyCapDescriptor_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 5)
         _rt.set_pointer(self._b.get_pointer(0), value)
@@ -3786,13 +3801,25 @@ class PromisedAnswer_Builder(_rt.StructBuilderBase):
         being addressed.  E.g. if the result is a struct and you want to call a method on a capability
         pointed to by a field of the struct, you need a `getPointerField` op.
         """
-        return _rt.StructListBuilder(self._b.get_struct_list(0, 1, 0), PromisedAnswer_Op_Builder, PromisedAnswer_Op_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(0, 1, 0), PromisedAnswer_Op_Builder, PromisedAnswer_Op_Reader
+        )
 
     def init_transform(self, size: int) -> _rt.StructListBuilder[PromisedAnswer_Op_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 1, 0), PromisedAnswer_Op_Builder, PromisedAnswer_Op_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 1, 0),
+            PromisedAnswer_Op_Builder,
+            PromisedAnswer_Op_Reader
+        )
 
-    def set_transform(self, value: _t.Union[_rt.StructList[PromisedAnswer_Op_Reader], _rt.StructListBuilder[PromisedAnswer_Op_Builder]]) -> None:
+    def set_transform(
+        self,
+        value: _t.Union[
+            _rt.StructList[PromisedAnswer_Op_Reader],
+            _rt.StructListBuilder[PromisedAnswer_Op_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -3954,7 +3981,7 @@ class ThirdPartyCapDescriptor_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_id(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_id(self) -> bool:
@@ -4179,8 +4206,6 @@ class Exception_Builder(_rt.StructBuilderBase):
     def as_reader(self) -> Exception_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
         return Exception_Reader(self._b.as_reader())
-
-
 
 
 class Message(_rt.StructType[Message_Reader, Message_Builder]):
@@ -4794,7 +4819,9 @@ class PromisedAnswer(_rt.StructType[PromisedAnswer_Reader, PromisedAnswer_Builde
     Op: _TypeAlias = PromisedAnswer_Op
 
 
-class ThirdPartyCapDescriptor(_rt.StructType[ThirdPartyCapDescriptor_Reader, ThirdPartyCapDescriptor_Builder]):
+class ThirdPartyCapDescriptor(
+    _rt.StructType[ThirdPartyCapDescriptor_Reader, ThirdPartyCapDescriptor_Builder]
+):
     """struct ThirdPartyCapDescriptor: its ``Reader``, ``Builder`` and entry points.
 
     **(level 3)**

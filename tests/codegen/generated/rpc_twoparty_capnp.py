@@ -501,7 +501,7 @@ class JoinResult_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_cap(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_cap(self) -> bool:
@@ -510,8 +510,6 @@ class JoinResult_Builder(_rt.StructBuilderBase):
     def as_reader(self) -> JoinResult_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
         return JoinResult_Reader(self._b.as_reader())
-
-
 
 
 class VatId(_rt.StructType[VatId_Reader, VatId_Builder]):

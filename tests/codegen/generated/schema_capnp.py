@@ -402,13 +402,22 @@ class Node_Builder(_rt.StructBuilderBase):
     @property
     def parameters(self) -> _rt.StructListBuilder[Node_Parameter_Builder]:
         """If this node is parameterized (generic), the list of parameters. Empty for non-generic types."""
-        return _rt.StructListBuilder(self._b.get_struct_list(5, 0, 1), Node_Parameter_Builder, Node_Parameter_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(5, 0, 1), Node_Parameter_Builder, Node_Parameter_Reader
+        )
 
     def init_parameters(self, size: int) -> _rt.StructListBuilder[Node_Parameter_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(5, size, 0, 1), Node_Parameter_Builder, Node_Parameter_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(5, size, 0, 1), Node_Parameter_Builder, Node_Parameter_Reader
+        )
 
-    def set_parameters(self, value: _t.Union[_rt.StructList[Node_Parameter_Reader], _rt.StructListBuilder[Node_Parameter_Builder]]) -> None:
+    def set_parameters(
+        self,
+        value: _t.Union[
+            _rt.StructList[Node_Parameter_Reader], _rt.StructListBuilder[Node_Parameter_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(5), value)
 
@@ -436,13 +445,24 @@ class Node_Builder(_rt.StructBuilderBase):
     @property
     def nested_nodes(self) -> _rt.StructListBuilder[Node_NestedNode_Builder]:
         """List of nodes nested within this node, along with the names under which they were declared."""
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 1, 1), Node_NestedNode_Builder, Node_NestedNode_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 1, 1), Node_NestedNode_Builder, Node_NestedNode_Reader
+        )
 
     def init_nested_nodes(self, size: int) -> _rt.StructListBuilder[Node_NestedNode_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 1, 1), Node_NestedNode_Builder, Node_NestedNode_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 1, 1),
+            Node_NestedNode_Builder,
+            Node_NestedNode_Reader
+        )
 
-    def set_nested_nodes(self, value: _t.Union[_rt.StructList[Node_NestedNode_Reader], _rt.StructListBuilder[Node_NestedNode_Builder]]) -> None:
+    def set_nested_nodes(
+        self,
+        value: _t.Union[
+            _rt.StructList[Node_NestedNode_Reader], _rt.StructListBuilder[Node_NestedNode_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -453,13 +473,22 @@ class Node_Builder(_rt.StructBuilderBase):
     @property
     def annotations(self) -> _rt.StructListBuilder[Annotation_Builder]:
         """Annotations applied to this node."""
-        return _rt.StructListBuilder(self._b.get_struct_list(2, 1, 2), Annotation_Builder, Annotation_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(2, 1, 2), Annotation_Builder, Annotation_Reader
+        )
 
     def init_annotations(self, size: int) -> _rt.StructListBuilder[Annotation_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(2, size, 1, 2), Annotation_Builder, Annotation_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(2, size, 1, 2), Annotation_Builder, Annotation_Reader
+        )
 
-    def set_annotations(self, value: _t.Union[_rt.StructList[Annotation_Reader], _rt.StructListBuilder[Annotation_Builder]]) -> None:
+    def set_annotations(
+        self,
+        value: _t.Union[
+            _rt.StructList[Annotation_Reader], _rt.StructListBuilder[Annotation_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -533,7 +562,25 @@ class Node_Builder(_rt.StructBuilderBase):
         """Clear the group and make it the union member that is set; its builder."""
         b = self._b
         _U16.pack_into(b.segment, b.data_offset + 12, 5)
-        _rt.clear_fields(b, (), ((14, 1), (14, 2), (14, 4), (14, 8), (14, 16), (14, 32), (14, 64), (14, 128), (15, 1), (15, 2), (15, 4), (15, 8)), (3,))
+        _rt.clear_fields(
+            b,
+            (),
+            (
+                (14, 1),
+                (14, 2),
+                (14, 4),
+                (14, 8),
+                (14, 16),
+                (14, 32),
+                (14, 64),
+                (14, 128),
+                (15, 1),
+                (15, 2),
+                (15, 4),
+                (15, 8)
+            ),
+            (3,)
+        )
         return Node_Annotation_Builder(b)
 
     def as_reader(self) -> Node_Reader:
@@ -758,13 +805,27 @@ class Node_SourceInfo_Builder(_rt.StructBuilderBase):
         This list is the same length and order as the corresponding list in the Node, i.e.
         Node.struct.fields, Node.enum.enumerants, or Node.interface.methods.
         """
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 0, 1), Node_SourceInfo_Member_Builder, Node_SourceInfo_Member_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 0, 1),
+            Node_SourceInfo_Member_Builder,
+            Node_SourceInfo_Member_Reader
+        )
 
     def init_members(self, size: int) -> _rt.StructListBuilder[Node_SourceInfo_Member_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 0, 1), Node_SourceInfo_Member_Builder, Node_SourceInfo_Member_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 0, 1),
+            Node_SourceInfo_Member_Builder,
+            Node_SourceInfo_Member_Reader
+        )
 
-    def set_members(self, value: _t.Union[_rt.StructList[Node_SourceInfo_Member_Reader], _rt.StructListBuilder[Node_SourceInfo_Member_Builder]]) -> None:
+    def set_members(
+        self,
+        value: _t.Union[
+            _rt.StructList[Node_SourceInfo_Member_Reader],
+            _rt.StructListBuilder[Node_SourceInfo_Member_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -963,7 +1024,9 @@ class Node_Struct_Builder(_rt.GroupBuilderBase):
         try:
             _U16.pack_into(b.segment, b.data_offset + 26, value)
         except _pack_errors:
-            raise _rt.field_error("Node.struct.preferredListEncoding", "enum (UInt16)", value) from None
+            raise _rt.field_error(
+            "Node.struct.preferredListEncoding", "enum (UInt16)", value
+        ) from None
 
     # isGroup @10 :Bool; bit 224
     @property
@@ -1049,9 +1112,13 @@ class Node_Struct_Builder(_rt.GroupBuilderBase):
 
     def init_fields(self, size: int) -> _rt.StructListBuilder[Field_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(3, size, 3, 4), Field_Builder, Field_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(3, size, 3, 4), Field_Builder, Field_Reader
+        )
 
-    def set_fields(self, value: _t.Union[_rt.StructList[Field_Reader], _rt.StructListBuilder[Field_Builder]]) -> None:
+    def set_fields(
+        self, value: _t.Union[_rt.StructList[Field_Reader], _rt.StructListBuilder[Field_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -1083,13 +1150,20 @@ class Node_Enum_Builder(_rt.GroupBuilderBase):
     @property
     def enumerants(self) -> _rt.StructListBuilder[Enumerant_Builder]:
         """Enumerants ordered by numeric value (ordinal)."""
-        return _rt.StructListBuilder(self._b.get_struct_list(3, 1, 2), Enumerant_Builder, Enumerant_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(3, 1, 2), Enumerant_Builder, Enumerant_Reader
+        )
 
     def init_enumerants(self, size: int) -> _rt.StructListBuilder[Enumerant_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(3, size, 1, 2), Enumerant_Builder, Enumerant_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(3, size, 1, 2), Enumerant_Builder, Enumerant_Reader
+        )
 
-    def set_enumerants(self, value: _t.Union[_rt.StructList[Enumerant_Reader], _rt.StructListBuilder[Enumerant_Builder]]) -> None:
+    def set_enumerants(
+        self,
+        value: _t.Union[_rt.StructList[Enumerant_Reader], _rt.StructListBuilder[Enumerant_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -1130,13 +1204,19 @@ class Node_Interface_Builder(_rt.GroupBuilderBase):
     @property
     def methods(self) -> _rt.StructListBuilder[Method_Builder]:
         """Methods ordered by ordinal."""
-        return _rt.StructListBuilder(self._b.get_struct_list(3, 3, 5), Method_Builder, Method_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(3, 3, 5), Method_Builder, Method_Reader
+        )
 
     def init_methods(self, size: int) -> _rt.StructListBuilder[Method_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(3, size, 3, 5), Method_Builder, Method_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(3, size, 3, 5), Method_Builder, Method_Reader
+        )
 
-    def set_methods(self, value: _t.Union[_rt.StructList[Method_Reader], _rt.StructListBuilder[Method_Builder]]) -> None:
+    def set_methods(
+        self, value: _t.Union[_rt.StructList[Method_Reader], _rt.StructListBuilder[Method_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -1147,13 +1227,22 @@ class Node_Interface_Builder(_rt.GroupBuilderBase):
     @property
     def superclasses(self) -> _rt.StructListBuilder[Superclass_Builder]:
         """Superclasses of this interface."""
-        return _rt.StructListBuilder(self._b.get_struct_list(4, 1, 1), Superclass_Builder, Superclass_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(4, 1, 1), Superclass_Builder, Superclass_Reader
+        )
 
     def init_superclasses(self, size: int) -> _rt.StructListBuilder[Superclass_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(4, size, 1, 1), Superclass_Builder, Superclass_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(4, size, 1, 1), Superclass_Builder, Superclass_Reader
+        )
 
-    def set_superclasses(self, value: _t.Union[_rt.StructList[Superclass_Reader], _rt.StructListBuilder[Superclass_Builder]]) -> None:
+    def set_superclasses(
+        self,
+        value: _t.Union[
+            _rt.StructList[Superclass_Reader], _rt.StructListBuilder[Superclass_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(4), value)
 
@@ -1547,7 +1636,9 @@ class Field_Reader(_rt.StructReaderBase):
         the field is active.  If the field is not in a union, this is 0xffff.
         """
         r = self._r
-        return _U16.unpack_from(r.segment, r.data_offset + 2)[0] ^ 65535 if 4 <= r.data_size else 65535
+        if 4 <= r.data_size:
+            return _U16.unpack_from(r.segment, r.data_offset + 2)[0] ^ 65535
+        return 65535
 
     # slot :group (union tag 0)
     @property
@@ -1622,13 +1713,22 @@ class Field_Builder(_rt.StructBuilderBase):
     # annotations @2 :List(Annotation); ptr[1]
     @property
     def annotations(self) -> _rt.StructListBuilder[Annotation_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 1, 2), Annotation_Builder, Annotation_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 1, 2), Annotation_Builder, Annotation_Reader
+        )
 
     def init_annotations(self, size: int) -> _rt.StructListBuilder[Annotation_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 1, 2), Annotation_Builder, Annotation_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 1, 2), Annotation_Builder, Annotation_Reader
+        )
 
-    def set_annotations(self, value: _t.Union[_rt.StructList[Annotation_Reader], _rt.StructListBuilder[Annotation_Builder]]) -> None:
+    def set_annotations(
+        self,
+        value: _t.Union[
+            _rt.StructList[Annotation_Reader], _rt.StructListBuilder[Annotation_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -2007,13 +2107,22 @@ class Enumerant_Builder(_rt.StructBuilderBase):
     # annotations @2 :List(Annotation); ptr[1]
     @property
     def annotations(self) -> _rt.StructListBuilder[Annotation_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 1, 2), Annotation_Builder, Annotation_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 1, 2), Annotation_Builder, Annotation_Reader
+        )
 
     def init_annotations(self, size: int) -> _rt.StructListBuilder[Annotation_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 1, 2), Annotation_Builder, Annotation_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 1, 2), Annotation_Builder, Annotation_Reader
+        )
 
-    def set_annotations(self, value: _t.Union[_rt.StructList[Annotation_Reader], _rt.StructListBuilder[Annotation_Builder]]) -> None:
+    def set_annotations(
+        self,
+        value: _t.Union[
+            _rt.StructList[Annotation_Reader], _rt.StructListBuilder[Annotation_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -2222,13 +2331,22 @@ class Method_Builder(_rt.StructBuilderBase):
         """The parameters listed in [] (typically, type / generic parameters), whose bindings are intended
         to be inferred rather than specified explicitly, although not all languages support this.
         """
-        return _rt.StructListBuilder(self._b.get_struct_list(4, 0, 1), Node_Parameter_Builder, Node_Parameter_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(4, 0, 1), Node_Parameter_Builder, Node_Parameter_Reader
+        )
 
     def init_implicit_parameters(self, size: int) -> _rt.StructListBuilder[Node_Parameter_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(4, size, 0, 1), Node_Parameter_Builder, Node_Parameter_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(4, size, 0, 1), Node_Parameter_Builder, Node_Parameter_Reader
+        )
 
-    def set_implicit_parameters(self, value: _t.Union[_rt.StructList[Node_Parameter_Reader], _rt.StructListBuilder[Node_Parameter_Builder]]) -> None:
+    def set_implicit_parameters(
+        self,
+        value: _t.Union[
+            _rt.StructList[Node_Parameter_Reader], _rt.StructListBuilder[Node_Parameter_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(4), value)
 
@@ -2309,13 +2427,22 @@ class Method_Builder(_rt.StructBuilderBase):
     # annotations @4 :List(Annotation); ptr[1]
     @property
     def annotations(self) -> _rt.StructListBuilder[Annotation_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 1, 2), Annotation_Builder, Annotation_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 1, 2), Annotation_Builder, Annotation_Reader
+        )
 
     def init_annotations(self, size: int) -> _rt.StructListBuilder[Annotation_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 1, 2), Annotation_Builder, Annotation_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 1, 2), Annotation_Builder, Annotation_Reader
+        )
 
-    def set_annotations(self, value: _t.Union[_rt.StructList[Annotation_Reader], _rt.StructListBuilder[Annotation_Builder]]) -> None:
+    def set_annotations(
+        self,
+        value: _t.Union[
+            _rt.StructList[Annotation_Reader], _rt.StructListBuilder[Annotation_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -2976,7 +3103,9 @@ class Type_AnyPointer_Unconstrained_Reader(_rt.GroupReaderBase):
         """The union member that is set (tag at bits [80, 96))."""
         r = self._r
         d = _U16.unpack_from(r.segment, r.data_offset + 10)[0] if 12 <= r.data_size else 0
-        return _Type_AnyPointer_Unconstrained_Which_members[d] if d < 4 else Type_AnyPointer_Unconstrained_Which(d)
+        if d < 4:
+            return _Type_AnyPointer_Unconstrained_Which_members[d]
+        return Type_AnyPointer_Unconstrained_Which(d)
 
     # anyKind @18 :Void; union tag 0
     @property
@@ -3019,7 +3148,9 @@ class Type_AnyPointer_Unconstrained_Builder(_rt.GroupBuilderBase):
         """The union member that is set (tag at bits [80, 96))."""
         b = self._b
         d = _U16.unpack_from(b.segment, b.data_offset + 10)[0]
-        return _Type_AnyPointer_Unconstrained_Which_members[d] if d < 4 else Type_AnyPointer_Unconstrained_Which(d)
+        if d < 4:
+            return _Type_AnyPointer_Unconstrained_Which_members[d]
+        return Type_AnyPointer_Unconstrained_Which(d)
 
     # anyKind @18 :Void; union tag 0
     @property
@@ -3129,7 +3260,9 @@ class Type_AnyPointer_Parameter_Builder(_rt.GroupBuilderBase):
         try:
             _U16.pack_into(b.segment, b.data_offset + 10, value)
         except _pack_errors:
-            raise _rt.field_error("Type.anyPointer.parameter.parameterIndex", "UInt16", value) from None
+            raise _rt.field_error(
+            "Type.anyPointer.parameter.parameterIndex", "UInt16", value
+        ) from None
 
 
 class Type_AnyPointer_ImplicitMethodParameter_Reader(_rt.GroupReaderBase):
@@ -3169,7 +3302,9 @@ class Type_AnyPointer_ImplicitMethodParameter_Builder(_rt.GroupBuilderBase):
         try:
             _U16.pack_into(b.segment, b.data_offset + 10, value)
         except _pack_errors:
-            raise _rt.field_error("Type.anyPointer.implicitMethodParameter.parameterIndex", "UInt16", value) from None
+            raise _rt.field_error(
+            "Type.anyPointer.implicitMethodParameter.parameterIndex", "UInt16", value
+        ) from None
 
 
 class Brand_Reader(_rt.StructReaderBase):
@@ -3215,13 +3350,22 @@ class Brand_Builder(_rt.StructBuilderBase):
         in this list. If no parameterization is included for a particular relevant scope, then either
         that scope has no parameters or all parameters should be considered to be `AnyPointer`.
         """
-        return _rt.StructListBuilder(self._b.get_struct_list(0, 2, 1), Brand_Scope_Builder, Brand_Scope_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(0, 2, 1), Brand_Scope_Builder, Brand_Scope_Reader
+        )
 
     def init_scopes(self, size: int) -> _rt.StructListBuilder[Brand_Scope_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 2, 1), Brand_Scope_Builder, Brand_Scope_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 2, 1), Brand_Scope_Builder, Brand_Scope_Reader
+        )
 
-    def set_scopes(self, value: _t.Union[_rt.StructList[Brand_Scope_Reader], _rt.StructListBuilder[Brand_Scope_Builder]]) -> None:
+    def set_scopes(
+        self,
+        value: _t.Union[
+            _rt.StructList[Brand_Scope_Reader], _rt.StructListBuilder[Brand_Scope_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -3319,14 +3463,23 @@ class Brand_Scope_Builder(_rt.StructBuilderBase):
     @property
     def bind(self) -> _rt.StructListBuilder[Brand_Binding_Builder]:
         """List of parameter bindings."""
-        return _rt.StructListBuilder(self._b.get_struct_list(0, 1, 1), Brand_Binding_Builder, Brand_Binding_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(0, 1, 1), Brand_Binding_Builder, Brand_Binding_Reader
+        )
 
     def init_bind(self, size: int) -> _rt.StructListBuilder[Brand_Binding_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
         _U16.pack_into(self._b.segment, self._b.data_offset + 8, 0)
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 1, 1), Brand_Binding_Builder, Brand_Binding_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 1, 1), Brand_Binding_Builder, Brand_Binding_Reader
+        )
 
-    def set_bind(self, value: _t.Union[_rt.StructList[Brand_Binding_Reader], _rt.StructListBuilder[Brand_Binding_Builder]]) -> None:
+    def set_bind(
+        self,
+        value: _t.Union[
+            _rt.StructList[Brand_Binding_Reader], _rt.StructListBuilder[Brand_Binding_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _U16.pack_into(self._b.segment, self._b.data_offset + 8, 0)
         _rt.set_pointer(self._b.get_pointer(0), value)
@@ -3837,7 +3990,7 @@ class Value_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_list(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 14)
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -3874,7 +4027,7 @@ class Value_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_struct(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 16)
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -3909,7 +4062,7 @@ class Value_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_any_pointer(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 18)
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -4189,7 +4342,9 @@ class CodeGeneratorRequest_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return CapnpVersion_Builder(self._b.init_struct(2, 1, 0))
 
-    def set_capnp_version(self, value: _t.Union[CapnpVersion_Reader, CapnpVersion_Builder]) -> None:
+    def set_capnp_version(
+        self, value: _t.Union[CapnpVersion_Reader, CapnpVersion_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -4206,9 +4361,13 @@ class CodeGeneratorRequest_Builder(_rt.StructBuilderBase):
 
     def init_nodes(self, size: int) -> _rt.StructListBuilder[Node_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 5, 6), Node_Builder, Node_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 5, 6), Node_Builder, Node_Reader
+        )
 
-    def set_nodes(self, value: _t.Union[_rt.StructList[Node_Reader], _rt.StructListBuilder[Node_Builder]]) -> None:
+    def set_nodes(
+        self, value: _t.Union[_rt.StructList[Node_Reader], _rt.StructListBuilder[Node_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -4221,13 +4380,24 @@ class CodeGeneratorRequest_Builder(_rt.StructBuilderBase):
         """Information about the original source code for each node, where available. This array may be
         omitted or may be missing some nodes if no info is available for them.
         """
-        return _rt.StructListBuilder(self._b.get_struct_list(3, 1, 2), Node_SourceInfo_Builder, Node_SourceInfo_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(3, 1, 2), Node_SourceInfo_Builder, Node_SourceInfo_Reader
+        )
 
     def init_source_info(self, size: int) -> _rt.StructListBuilder[Node_SourceInfo_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(3, size, 1, 2), Node_SourceInfo_Builder, Node_SourceInfo_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(3, size, 1, 2),
+            Node_SourceInfo_Builder,
+            Node_SourceInfo_Reader
+        )
 
-    def set_source_info(self, value: _t.Union[_rt.StructList[Node_SourceInfo_Reader], _rt.StructListBuilder[Node_SourceInfo_Builder]]) -> None:
+    def set_source_info(
+        self,
+        value: _t.Union[
+            _rt.StructList[Node_SourceInfo_Reader], _rt.StructListBuilder[Node_SourceInfo_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -4238,13 +4408,29 @@ class CodeGeneratorRequest_Builder(_rt.StructBuilderBase):
     @property
     def requested_files(self) -> _rt.StructListBuilder[CodeGeneratorRequest_RequestedFile_Builder]:
         """Files which were listed on the command line."""
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 1, 2), CodeGeneratorRequest_RequestedFile_Builder, CodeGeneratorRequest_RequestedFile_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 1, 2),
+            CodeGeneratorRequest_RequestedFile_Builder,
+            CodeGeneratorRequest_RequestedFile_Reader
+        )
 
-    def init_requested_files(self, size: int) -> _rt.StructListBuilder[CodeGeneratorRequest_RequestedFile_Builder]:
+    def init_requested_files(
+        self, size: int
+    ) -> _rt.StructListBuilder[CodeGeneratorRequest_RequestedFile_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 1, 2), CodeGeneratorRequest_RequestedFile_Builder, CodeGeneratorRequest_RequestedFile_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 1, 2),
+            CodeGeneratorRequest_RequestedFile_Builder,
+            CodeGeneratorRequest_RequestedFile_Reader
+        )
 
-    def set_requested_files(self, value: _t.Union[_rt.StructList[CodeGeneratorRequest_RequestedFile_Reader], _rt.StructListBuilder[CodeGeneratorRequest_RequestedFile_Builder]]) -> None:
+    def set_requested_files(
+        self,
+        value: _t.Union[
+            _rt.StructList[CodeGeneratorRequest_RequestedFile_Reader],
+            _rt.StructListBuilder[CodeGeneratorRequest_RequestedFile_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -4283,7 +4469,9 @@ class CodeGeneratorRequest_RequestedFile_Reader(_rt.StructReaderBase):
     @property
     def imports(self) -> _rt.StructList[CodeGeneratorRequest_RequestedFile_Import_Reader]:
         """List of all imported paths seen in this file."""
-        return _rt.StructList(self._r.get_list(1, 7), CodeGeneratorRequest_RequestedFile_Import_Reader)
+        return _rt.StructList(
+            self._r.get_list(1, 7), CodeGeneratorRequest_RequestedFile_Import_Reader
+        )
 
     def has_imports(self) -> bool:
         return self._r.has_pointer(1)
@@ -4312,7 +4500,9 @@ class CodeGeneratorRequest_RequestedFile_Builder(_rt.StructBuilderBase):
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
         except _pack_errors:
-            raise _rt.field_error("CodeGeneratorRequest.RequestedFile.id", "UInt64", value) from None
+            raise _rt.field_error(
+            "CodeGeneratorRequest.RequestedFile.id", "UInt64", value
+        ) from None
 
     # filename @1 :Text; ptr[0]
     @property
@@ -4333,13 +4523,29 @@ class CodeGeneratorRequest_RequestedFile_Builder(_rt.StructBuilderBase):
     @property
     def imports(self) -> _rt.StructListBuilder[CodeGeneratorRequest_RequestedFile_Import_Builder]:
         """List of all imported paths seen in this file."""
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 1, 1), CodeGeneratorRequest_RequestedFile_Import_Builder, CodeGeneratorRequest_RequestedFile_Import_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 1, 1),
+            CodeGeneratorRequest_RequestedFile_Import_Builder,
+            CodeGeneratorRequest_RequestedFile_Import_Reader
+        )
 
-    def init_imports(self, size: int) -> _rt.StructListBuilder[CodeGeneratorRequest_RequestedFile_Import_Builder]:
+    def init_imports(
+        self, size: int
+    ) -> _rt.StructListBuilder[CodeGeneratorRequest_RequestedFile_Import_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 1, 1), CodeGeneratorRequest_RequestedFile_Import_Builder, CodeGeneratorRequest_RequestedFile_Import_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 1, 1),
+            CodeGeneratorRequest_RequestedFile_Import_Builder,
+            CodeGeneratorRequest_RequestedFile_Import_Reader
+        )
 
-    def set_imports(self, value: _t.Union[_rt.StructList[CodeGeneratorRequest_RequestedFile_Import_Reader], _rt.StructListBuilder[CodeGeneratorRequest_RequestedFile_Import_Builder]]) -> None:
+    def set_imports(
+        self,
+        value: _t.Union[
+            _rt.StructList[CodeGeneratorRequest_RequestedFile_Import_Reader],
+            _rt.StructListBuilder[CodeGeneratorRequest_RequestedFile_Import_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -4402,7 +4608,9 @@ class CodeGeneratorRequest_RequestedFile_Import_Builder(_rt.StructBuilderBase):
         try:
             _U64.pack_into(b.segment, b.data_offset, value)
         except _pack_errors:
-            raise _rt.field_error("CodeGeneratorRequest.RequestedFile.Import.id", "UInt64", value) from None
+            raise _rt.field_error(
+            "CodeGeneratorRequest.RequestedFile.Import.id", "UInt64", value
+        ) from None
 
     # name @1 :Text; ptr[0]
     @property
@@ -4426,8 +4634,6 @@ class CodeGeneratorRequest_RequestedFile_Import_Builder(_rt.StructBuilderBase):
     def as_reader(self) -> CodeGeneratorRequest_RequestedFile_Import_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
         return CodeGeneratorRequest_RequestedFile_Import_Reader(self._b.as_reader())
-
-
 
 
 class Node_Parameter(_rt.StructType[Node_Parameter_Reader, Node_Parameter_Builder]):
@@ -4475,7 +4681,9 @@ class Node_NestedNode(_rt.StructType[Node_NestedNode_Reader, Node_NestedNode_Bui
     Builder: _TypeAlias = Node_NestedNode_Builder
 
 
-class Node_SourceInfo_Member(_rt.StructType[Node_SourceInfo_Member_Reader, Node_SourceInfo_Member_Builder]):
+class Node_SourceInfo_Member(
+    _rt.StructType[Node_SourceInfo_Member_Reader, Node_SourceInfo_Member_Builder]
+):
     """struct Node.SourceInfo.Member: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -4960,7 +5168,12 @@ class CapnpVersion(_rt.StructType[CapnpVersion_Reader, CapnpVersion_Builder]):
     Builder: _TypeAlias = CapnpVersion_Builder
 
 
-class CodeGeneratorRequest_RequestedFile_Import(_rt.StructType[CodeGeneratorRequest_RequestedFile_Import_Reader, CodeGeneratorRequest_RequestedFile_Import_Builder]):
+class CodeGeneratorRequest_RequestedFile_Import(
+    _rt.StructType[
+        CodeGeneratorRequest_RequestedFile_Import_Reader,
+        CodeGeneratorRequest_RequestedFile_Import_Builder
+    ]
+):
     """struct CodeGeneratorRequest.RequestedFile.Import: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -4981,7 +5194,11 @@ class CodeGeneratorRequest_RequestedFile_Import(_rt.StructType[CodeGeneratorRequ
     Builder: _TypeAlias = CodeGeneratorRequest_RequestedFile_Import_Builder
 
 
-class CodeGeneratorRequest_RequestedFile(_rt.StructType[CodeGeneratorRequest_RequestedFile_Reader, CodeGeneratorRequest_RequestedFile_Builder]):
+class CodeGeneratorRequest_RequestedFile(
+    _rt.StructType[
+        CodeGeneratorRequest_RequestedFile_Reader, CodeGeneratorRequest_RequestedFile_Builder
+    ]
+):
     """struct CodeGeneratorRequest.RequestedFile: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -5003,7 +5220,9 @@ class CodeGeneratorRequest_RequestedFile(_rt.StructType[CodeGeneratorRequest_Req
     Import: _TypeAlias = CodeGeneratorRequest_RequestedFile_Import
 
 
-class CodeGeneratorRequest(_rt.StructType[CodeGeneratorRequest_Reader, CodeGeneratorRequest_Builder]):
+class CodeGeneratorRequest(
+    _rt.StructType[CodeGeneratorRequest_Reader, CodeGeneratorRequest_Builder]
+):
     """struct CodeGeneratorRequest: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()

@@ -87,8 +87,6 @@ class Polygon_Builder(_rt.StructBuilderBase):
         return Polygon_Reader(self._b.as_reader())
 
 
-
-
 class Polygon(_rt.StructType[Polygon_Reader, Polygon_Builder]):
     """struct Polygon: its ``Reader``, ``Builder`` and entry points."""
 

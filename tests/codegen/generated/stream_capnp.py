@@ -93,8 +93,6 @@ class StreamResult_Builder(_rt.StructBuilderBase):
         return StreamResult_Reader(self._b.as_reader())
 
 
-
-
 class StreamResult(_rt.StructType[StreamResult_Reader, StreamResult_Builder]):
     """struct StreamResult: its ``Reader``, ``Builder`` and entry points.
 

@@ -108,137 +108,227 @@ _pack_errors = _rt.PACK_ERRORS
 
 # Default values of pointer fields: canonical encodings, read in place.
 _D_TestDefaults_struct_field = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x06\x00\x13\x00\x01\xf4\x80\x0d\x0e\x10\x4c\xfb\x4e\x73\xe8\x38\xa6\x33\x00\x00"
-    b"\x5a\x00\xd2\x04\x14\x88\x62\x03\xd2\x0a\x6f\x12\x21\x19\xcc\x04\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00\x00\x90\x75\x40"
-    b"\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00\x48\x00\x00\x00\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00"
-    b"\x5d\x00\x00\x00\x29\x00\x00\x00\x5d\x00\x00\x00\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00\x5d\x00\x00\x00\x24\x00\x00\x00"
-    b"\x61\x00\x00\x00\x25\x00\x00\x00\x6d\x00\x00\x00\x22\x00\x00\x00\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00"
-    b"\x71\x00\x00\x00\x25\x00\x00\x00\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00\x35\x00\x00\x00\x99\x00\x00\x00\x1e\x00\x00\x00"
-    b"\xad\x00\x00\x00\x1e\x00\x00\x00\xc1\x00\x00\x00\x1f\x00\x00\x00\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00"
-    b"\x71\x75\x78\x00\x00\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00"
-    b"\x6e\x65\x73\x74\x65\x64\x00\x00\x01\x00\x00\x00\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e\x65\x73\x74\x65\x64\x00\x00\x00"
-    b"\x1a\x00\x00\x00\x00\x00\x00\x00\x0c\xde\x80\x7f\x00\x00\x00\x00\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa"
-    b"\x00\x00\x00\x80\xff\xff\xff\x7f\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd\x8a\x96\xfd\xff\x00\x00\x00\x00\x00\x00\x00\x80"
-    b"\xff\xff\xff\xff\xff\xff\xff\x7f\x0c\x22\x00\xff\x00\x00\x00\x00\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00\xc0\x2c\x5f\x05"
-    b"\x00\x00\x00\x00\xff\xff\xff\xff\x79\xdf\x0d\x86\x48\x70\x00\x00\xd2\x8a\xec\x02\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\xea\x1c\x08\x02\xea\x1c\x08\x82"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x40\xde\x77\x83\x21\x12\xdc\x42\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff"
-    b"\x91\xf7\x50\x37\x9e\x78\x66\x00\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00"
-    b"\x09\x00\x00\x00\x3a\x00\x00\x00\x71\x75\x75\x78\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75\x6c\x74\x00\x00"
-    b"\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00"
-    b"\x77\x61\x6c\x64\x6f\x00\x00\x00\x66\x72\x65\x64\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x7a\x00\x00\x00"
-    b"\x0d\x00\x00\x00\x7a\x00\x00\x00\x11\x00\x00\x00\x7a\x00\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00"
-    b"\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00"
-    b"\x03\x00\x01\x00\x06\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x06\x00\x13\x00\x01\xf4\x80\x0d"
+    b"\x0e\x10\x4c\xfb\x4e\x73\xe8\x38\xa6\x33\x00\x00\x5a\x00\xd2\x04\x14\x88\x62\x03"
+    b"\xd2\x0a\x6f\x12\x21\x19\xcc\x04\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x90\x75\x40\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00"
+    b"\x48\x00\x00\x00\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00\x5d\x00\x00\x00"
+    b"\x29\x00\x00\x00\x5d\x00\x00\x00\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00"
+    b"\x5d\x00\x00\x00\x24\x00\x00\x00\x61\x00\x00\x00\x25\x00\x00\x00\x6d\x00\x00\x00"
+    b"\x22\x00\x00\x00\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00"
+    b"\x71\x00\x00\x00\x25\x00\x00\x00\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00"
+    b"\x35\x00\x00\x00\x99\x00\x00\x00\x1e\x00\x00\x00\xad\x00\x00\x00\x1e\x00\x00\x00"
+    b"\xc1\x00\x00\x00\x1f\x00\x00\x00\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00"
+    b"\x00\x00\x00\x00\x71\x75\x78\x00\x00\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x6e\x65\x73\x74"
+    b"\x65\x64\x00\x00\x01\x00\x00\x00\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e"
+    b"\x65\x73\x74\x65\x64\x00\x00\x00\x1a\x00\x00\x00\x00\x00\x00\x00\x0c\xde\x80\x7f"
+    b"\x00\x00\x00\x00\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa"
+    b"\x00\x00\x00\x80\xff\xff\xff\x7f\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd"
+    b"\x8a\x96\xfd\xff\x00\x00\x00\x00\x00\x00\x00\x80\xff\xff\xff\xff\xff\xff\xff\x7f"
+    b"\x0c\x22\x00\xff\x00\x00\x00\x00\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00"
+    b"\xc0\x2c\x5f\x05\x00\x00\x00\x00\xff\xff\xff\xff\x79\xdf\x0d\x86\x48\x70\x00\x00"
+    b"\xd2\x8a\xec\x02\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff"
+    b"\xff\xff\xff\xff\x00\x00\x00\x00\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc"
+    b"\xea\x1c\x08\x02\xea\x1c\x08\x82\x00\x00\x00\x00\x00\x00\x00\x00\x40\xde\x77\x83"
+    b"\x21\x12\xdc\x42\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff"
+    b"\x91\xf7\x50\x37\x9e\x78\x66\x00\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00"
+    b"\x2a\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00"
+    b"\x71\x75\x75\x78\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75"
+    b"\x6c\x74\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00"
+    b"\x09\x00\x00\x00\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00\x77\x61\x6c\x64"
+    b"\x6f\x00\x00\x00\x66\x72\x65\x64\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00"
+    b"\x09\x00\x00\x00\x7a\x00\x00\x00\x0d\x00\x00\x00\x7a\x00\x00\x00\x11\x00\x00\x00"
+    b"\x7a\x00\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00"
+    b"\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74"
+    b"\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x03\x00\x01\x00\x06\x00\x00\x00"
 ))
-_D_TestDefaults_void_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x30\x00\x00\x00")
-_D_TestDefaults_bool_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x21\x00\x00\x00\x09\x00\x00\x00\x00\x00\x00\x00")
-_D_TestDefaults_int8_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x12\x00\x00\x00\x6f\x91\x00\x00\x00\x00\x00\x00")
-_D_TestDefaults_int16_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x67\x2b\x99\xd4\x00\x00\x00\x00")
-_D_TestDefaults_int32_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x14\x00\x00\x00\xc7\x6b\x9f\x06\x39\x94\x60\xf9")
-_D_TestDefaults_int64_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x15\x00\x00\x00\xc7\x71\xc4\x2b\xab\x75\x6b\x0f\x39\x8e\x3b\xd4\x54\x8a\x94\xf0")
-_D_TestDefaults_u_int8_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x12\x00\x00\x00\x6f\xde\x00\x00\x00\x00\x00\x00")
-_D_TestDefaults_u_int16_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x35\x82\x9c\xad\x00\x00\x00\x00")
-_D_TestDefaults_u_int32_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x0c\x00\x00\x00\x55\xa1\xae\xc6\x00\x00\x00\x00")
-_D_TestDefaults_u_int64_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x0d\x00\x00\x00\xc7\x71\xac\xb5\xaf\x98\x32\x9a")
-_D_TestDefaults_float32_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x24\x00\x00\x00\x00\x9c\xad\x45\x00\x00\x80\x7f\x00\x00\x80\xff\x00\x00\xc0\x7f")
+_D_TestDefaults_void_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x30\x00\x00\x00"
+))
+_D_TestDefaults_bool_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x21\x00\x00\x00\x09\x00\x00\x00"
+    b"\x00\x00\x00\x00"
+))
+_D_TestDefaults_int8_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x12\x00\x00\x00\x6f\x91\x00\x00"
+    b"\x00\x00\x00\x00"
+))
+_D_TestDefaults_int16_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x67\x2b\x99\xd4"
+    b"\x00\x00\x00\x00"
+))
+_D_TestDefaults_int32_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x14\x00\x00\x00\xc7\x6b\x9f\x06"
+    b"\x39\x94\x60\xf9"
+))
+_D_TestDefaults_int64_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x15\x00\x00\x00\xc7\x71\xc4\x2b"
+    b"\xab\x75\x6b\x0f\x39\x8e\x3b\xd4\x54\x8a\x94\xf0"
+))
+_D_TestDefaults_u_int8_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x12\x00\x00\x00\x6f\xde\x00\x00"
+    b"\x00\x00\x00\x00"
+))
+_D_TestDefaults_u_int16_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x35\x82\x9c\xad"
+    b"\x00\x00\x00\x00"
+))
+_D_TestDefaults_u_int32_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x0c\x00\x00\x00\x55\xa1\xae\xc6"
+    b"\x00\x00\x00\x00"
+))
+_D_TestDefaults_u_int64_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x0d\x00\x00\x00\xc7\x71\xac\xb5"
+    b"\xaf\x98\x32\x9a"
+))
+_D_TestDefaults_float32_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x24\x00\x00\x00\x00\x9c\xad\x45"
+    b"\x00\x00\x80\x7f\x00\x00\x80\xff\x00\x00\xc0\x7f"
+))
 _D_TestDefaults_float64_list = _rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x25\x00\x00\x00\x00\x00\x00\x00\xc0\x61\xbe\x40\x00\x00\x00\x00\x00\x00\xf0\x7f"
-    b"\x00\x00\x00\x00\x00\x00\xf0\xff\x00\x00\x00\x00\x00\x00\xf8\x7f"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x25\x00\x00\x00\x00\x00\x00\x00"
+    b"\xc0\x61\xbe\x40\x00\x00\x00\x00\x00\x00\xf0\x7f\x00\x00\x00\x00\x00\x00\xf0\xff"
+    b"\x00\x00\x00\x00\x00\x00\xf8\x7f"
 ))
 _D_TestDefaults_text_list = _rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00"
-    b"\x09\x00\x00\x00\x2a\x00\x00\x00\x70\x6c\x75\x67\x68\x00\x00\x00\x78\x79\x7a\x7a\x79\x00\x00\x00\x74\x68\x75\x64\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x00\x00\x09\x00\x00\x00"
+    b"\x32\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00"
+    b"\x70\x6c\x75\x67\x68\x00\x00\x00\x78\x79\x7a\x7a\x79\x00\x00\x00\x74\x68\x75\x64"
+    b"\x00\x00\x00\x00"
 ))
 _D_TestDefaults_data_list = _rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x00\x00\x09\x00\x00\x00\x22\x00\x00\x00\x09\x00\x00\x00\x4a\x00\x00\x00"
-    b"\x0d\x00\x00\x00\x3a\x00\x00\x00\x6f\x6f\x70\x73\x00\x00\x00\x00\x65\x78\x68\x61\x75\x73\x74\x65\x64\x00\x00\x00\x00\x00\x00\x00"
-    b"\x72\x66\x63\x33\x30\x39\x32\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x00\x00\x09\x00\x00\x00"
+    b"\x22\x00\x00\x00\x09\x00\x00\x00\x4a\x00\x00\x00\x0d\x00\x00\x00\x3a\x00\x00\x00"
+    b"\x6f\x6f\x70\x73\x00\x00\x00\x00\x65\x78\x68\x61\x75\x73\x74\x65\x64\x00\x00\x00"
+    b"\x00\x00\x00\x00\x72\x66\x63\x33\x30\x39\x32\x00"
 ))
 _D_TestDefaults_struct_list = _rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1f\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x6a\x00\x00\x00"
-    b"\x0d\x00\x00\x00\x6a\x00\x00\x00\x11\x00\x00\x00\x6a\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x00\x00"
-    b"\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1f\x00\x00\x00\x0c\x00\x00\x00"
+    b"\x00\x00\x01\x00\x09\x00\x00\x00\x6a\x00\x00\x00\x0d\x00\x00\x00\x6a\x00\x00\x00"
+    b"\x11\x00\x00\x00\x6a\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31"
+    b"\x00\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x00\x00"
+    b"\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x00\x00"
 ))
-_D_TestDefaults_enum_list = _rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x00\x00\x07\x00\x00\x00\x00\x00")
+_D_TestDefaults_enum_list = _rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x00\x00\x07\x00"
+    b"\x00\x00\x00\x00"
+))
 _D_TestUnionDefaults_s16s8s64s8_set = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x07\x00\x00\x00\x03\x00\x03\x00\x04\x00\x01\x00\x41\x01\x00\x00\x00\x00\x00\x00"
-    b"\x00\x7b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x37\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x87\x4b\x6b\x5d\x54\xdc\x2b\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x07\x00\x00\x00\x03\x00\x03\x00"
+    b"\x04\x00\x01\x00\x41\x01\x00\x00\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x37\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x87\x4b\x6b\x5d\x54\xdc\x2b\x00"
 ))
 _D_TestUnionDefaults_s0sps1s32_set = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x06\x00\x02\x00\x07\x00\x0b\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x4e\x61\xbc\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x22\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x06\x00\x02\x00\x07\x00\x0b\x00"
+    b"\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x4e\x61\xbc\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x22\x00\x00\x00"
+    b"\x66\x6f\x6f\x00\x00\x00\x00\x00"
 ))
-_D_TestUnionDefaults_unnamed1 = _rt.struct_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00")
+_D_TestUnionDefaults_unnamed1 = _rt.struct_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x7b\x00\x00\x00"
+    b"\x00\x00\x00\x00"
+))
 _D_TestUnionDefaults_unnamed2 = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x02\x00\x02\x00\x00\x00\x00\x00\x01\x00\x00\x00\x41\x01\x00\x00\x00\x00\x00\x00"
-    b"\x05\x00\x00\x00\x22\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00\x62\x61\x72\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x02\x00\x02\x00\x00\x00\x00\x00"
+    b"\x01\x00\x00\x00\x41\x01\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00"
+    b"\x05\x00\x00\x00\x22\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00\x62\x61\x72\x00"
+    b"\x00\x00\x00\x00"
 ))
 _D_TestListDefaults_lists = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x0a\x00\x25\x00\x00\x00\x07\x00\x00\x00\x25\x00\x00\x00\x27\x00\x00\x00"
-    b"\x35\x00\x00\x00\x17\x00\x00\x00\x3d\x00\x00\x00\x17\x00\x00\x00\x45\x00\x00\x00\x17\x00\x00\x00\x4d\x00\x00\x00\x17\x00\x00\x00"
-    b"\x55\x00\x00\x00\x17\x00\x00\x00\x65\x00\x00\x00\x1e\x00\x00\x00\x7d\x00\x00\x00\x1e\x00\x00\x00\xad\x00\x00\x00\x16\x00\x00\x00"
-    b"\x08\x00\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00\x01\x00\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00"
-    b"\x2d\x00\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00\x01\x00\x00\x00\x39\x30\x00\x00\x00\x00\x00\x00\x85\x1a\x00\x00\x00\x00\x00\x00"
-    b"\x08\x00\x00\x00\x01\x00\x00\x00\x15\xcd\x5b\x07\x00\x00\x00\x00\xd2\x38\xfb\x0d\x00\x00\x00\x00\x08\x00\x00\x00\x01\x00\x00\x00"
-    b"\xc0\xba\x8a\x3c\xd5\x62\x04\x00\x87\x4b\xaa\xed\x61\x55\x08\x00\x08\x00\x00\x00\x00\x00\x01\x00\x05\x00\x00\x00\x22\x00\x00\x00"
-    b"\x05\x00\x00\x00\x22\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00\x62\x61\x72\x00\x00\x00\x00\x00\x09\x00\x00\x00\x1c\x00\x00\x00"
-    b"\x0d\x00\x00\x00\x14\x00\x00\x00\x0d\x00\x00\x00\x0c\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00"
-    b"\x04\x00\x00\x00\x05\x00\x00\x00\xf2\x4f\xbc\x00\x00\x00\x00\x00\x09\x00\x00\x00\x16\x00\x00\x00\x15\x00\x00\x00\x0e\x00\x00\x00"
-    b"\x19\x00\x00\x00\x16\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00"
-    b"\x62\x61\x72\x00\x00\x00\x00\x00\x01\x00\x00\x00\x22\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00"
-    b"\x05\x00\x00\x00\x32\x00\x00\x00\x71\x75\x78\x00\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x05\x00\x00\x00\x17\x00\x00\x00"
-    b"\x0d\x00\x00\x00\x0f\x00\x00\x00\x08\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00\xc8\x01\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x0a\x00\x25\x00\x00\x00"
+    b"\x07\x00\x00\x00\x25\x00\x00\x00\x27\x00\x00\x00\x35\x00\x00\x00\x17\x00\x00\x00"
+    b"\x3d\x00\x00\x00\x17\x00\x00\x00\x45\x00\x00\x00\x17\x00\x00\x00\x4d\x00\x00\x00"
+    b"\x17\x00\x00\x00\x55\x00\x00\x00\x17\x00\x00\x00\x65\x00\x00\x00\x1e\x00\x00\x00"
+    b"\x7d\x00\x00\x00\x1e\x00\x00\x00\xad\x00\x00\x00\x16\x00\x00\x00\x08\x00\x00\x00"
+    b"\x00\x00\x00\x00\x10\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00"
+    b"\x00\x00\x00\x00\x08\x00\x00\x00\x01\x00\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00"
+    b"\x2d\x00\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00\x01\x00\x00\x00\x39\x30\x00\x00"
+    b"\x00\x00\x00\x00\x85\x1a\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00\x01\x00\x00\x00"
+    b"\x15\xcd\x5b\x07\x00\x00\x00\x00\xd2\x38\xfb\x0d\x00\x00\x00\x00\x08\x00\x00\x00"
+    b"\x01\x00\x00\x00\xc0\xba\x8a\x3c\xd5\x62\x04\x00\x87\x4b\xaa\xed\x61\x55\x08\x00"
+    b"\x08\x00\x00\x00\x00\x00\x01\x00\x05\x00\x00\x00\x22\x00\x00\x00\x05\x00\x00\x00"
+    b"\x22\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00\x62\x61\x72\x00\x00\x00\x00\x00"
+    b"\x09\x00\x00\x00\x1c\x00\x00\x00\x0d\x00\x00\x00\x14\x00\x00\x00\x0d\x00\x00\x00"
+    b"\x0c\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00"
+    b"\x04\x00\x00\x00\x05\x00\x00\x00\xf2\x4f\xbc\x00\x00\x00\x00\x00\x09\x00\x00\x00"
+    b"\x16\x00\x00\x00\x15\x00\x00\x00\x0e\x00\x00\x00\x19\x00\x00\x00\x16\x00\x00\x00"
+    b"\x05\x00\x00\x00\x22\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00\x66\x6f\x6f\x00"
+    b"\x00\x00\x00\x00\x62\x61\x72\x00\x00\x00\x00\x00\x01\x00\x00\x00\x22\x00\x00\x00"
+    b"\x62\x61\x7a\x00\x00\x00\x00\x00\x05\x00\x00\x00\x22\x00\x00\x00\x05\x00\x00\x00"
+    b"\x32\x00\x00\x00\x71\x75\x78\x00\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00"
+    b"\x05\x00\x00\x00\x17\x00\x00\x00\x0d\x00\x00\x00\x0f\x00\x00\x00\x08\x00\x00\x00"
+    b"\x01\x00\x00\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00\xc8\x01\x00\x00"
     b"\x04\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x15\x03\x00\x00"
 ))
 _D_TestUseGenerics_default = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x04\x00\x00\x00\x01\x00\x00\x00\x04\x00\x00\x00\x00\x00\x02\x00"
-    b"\x00\x00\x7b\x00\x00\x00\x00\x00\x05\x00\x00\x00\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x41\x01\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x04\x00\x00\x00"
+    b"\x01\x00\x00\x00\x04\x00\x00\x00\x00\x00\x02\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
+    b"\x05\x00\x00\x00\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x41\x01\x00\x00\x00\x00"
 ))
 _D_TestUseGenerics_default_inner = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x04\x00\x00\x00\x01\x00\x00\x00\x05\x00\x00\x00\x2a\x00\x00\x00"
-    b"\x00\x00\x7b\x00\x00\x00\x00\x00\x74\x65\x78\x74\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x04\x00\x00\x00"
+    b"\x01\x00\x00\x00\x05\x00\x00\x00\x2a\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
+    b"\x74\x65\x78\x74\x00\x00\x00\x00"
 ))
 _D_TestUseGenerics_default_user = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00"
-    b"\x00\x00\x7b\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00"
+    b"\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
 ))
 _D_TestUseGenerics_default_wrapper = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x05\x00\x00\x00\x2a\x00\x00\x00"
-    b"\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x41\x01\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00"
+    b"\x00\x00\x02\x00\x05\x00\x00\x00\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00"
+    b"\x74\x65\x78\x74\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x41\x01"
+    b"\x00\x00\x00\x00"
 ))
 _D_TestUseGenerics_default_wrapper2 = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00"
-    b"\x05\x00\x00\x00\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00"
-    b"\x00\x00\x41\x01\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00"
+    b"\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x05\x00\x00\x00\x2a\x00\x00\x00"
+    b"\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x01\x00\x00\x00\x00\x00\x41\x01\x00\x00\x00\x00"
 ))
-_D_TestUseGenerics_alias_foo = _rt.struct_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00")
-_D_TestUseGenerics_alias_inner = _rt.struct_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00")
+_D_TestUseGenerics_alias_foo = _rt.struct_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00"
+    b"\x00\x00\x00\x00"
+))
+_D_TestUseGenerics_alias_inner = _rt.struct_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00"
+    b"\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
+))
 _D_TestUseGenerics_alias_inner2 = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00"
+    b"\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
 ))
 _D_TestUseGenerics_alias_inner2_bind = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x14\x00\x00\x00"
-    b"\x04\x00\x00\x00\x00\x00\x01\x00\x0c\x00\x00\x00\x22\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x05\x00\x00\x00\x14\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00"
+    b"\x0c\x00\x00\x00\x22\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00"
+    b"\x00\x00\x00\x00"
 ))
 _D_TestUseGenerics_alias_inner2_text = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x2a\x00\x00\x00"
-    b"\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x05\x00\x00\x00\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00"
+    b"\x74\x65\x78\x74\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00"
+    b"\x00\x00\x00\x00"
 ))
 _D_TestUseGenerics_use_aliases = _rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x06\x00\x14\x00\x00\x00\x01\x00\x00\x00\x14\x00\x00\x00\x00\x00\x01\x00"
-    b"\x18\x00\x00\x00\x00\x00\x03\x00\x28\x00\x00\x00\x00\x00\x03\x00\x3c\x00\x00\x00\x00\x00\x03\x00\x51\x00\x00\x00\x1c\x00\x00\x00"
-    b"\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x2a\x00\x00\x00"
-    b"\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
-    b"\x0c\x00\x00\x00\x22\x00\x00\x00\x38\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x06\x00\x14\x00\x00\x00"
+    b"\x01\x00\x00\x00\x14\x00\x00\x00\x00\x00\x01\x00\x18\x00\x00\x00\x00\x00\x03\x00"
+    b"\x28\x00\x00\x00\x00\x00\x03\x00\x3c\x00\x00\x00\x00\x00\x03\x00\x51\x00\x00\x00"
+    b"\x1c\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00"
+    b"\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00"
+    b"\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00"
+    b"\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x05\x00\x00\x00\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00"
+    b"\x74\x65\x78\x74\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x7b\x00"
+    b"\x00\x00\x00\x00\x0c\x00\x00\x00\x22\x00\x00\x00\x38\x00\x00\x00\x00\x00\x00\x00"
 ))
 
 
@@ -312,7 +402,9 @@ class TestNameAnnotation_NestedStruct_DeeplyNestedEnum(_rt.Enum):
     GRAULT = 2
 
 
-_TestNameAnnotation_NestedStruct_DeeplyNestedEnum_members = tuple(TestNameAnnotation_NestedStruct_DeeplyNestedEnum)
+_TestNameAnnotation_NestedStruct_DeeplyNestedEnum_members = tuple(
+    TestNameAnnotation_NestedStruct_DeeplyNestedEnum
+)
 
 
 class TestUnion_Union0_Which(_rt.Enum):
@@ -710,8 +802,12 @@ _TestGenerics_Inner2_Baz = _t.TypeVar("_TestGenerics_Inner2_Baz")
 _TestGenerics_Inner2_Baz_B = _t.TypeVar("_TestGenerics_Inner2_Baz_B")
 _TestGenerics_Inner2_DeepNest_Qux = _t.TypeVar("_TestGenerics_Inner2_DeepNest_Qux")
 _TestGenerics_Inner2_DeepNest_Qux_B = _t.TypeVar("_TestGenerics_Inner2_DeepNest_Qux_B")
-_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux = _t.TypeVar("_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux")
-_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B = _t.TypeVar("_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B")
+_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux = _t.TypeVar(
+    "_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux"
+)
+_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B = _t.TypeVar(
+    "_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B"
+)
 _TestGenerics_Interface_Qux = _t.TypeVar("_TestGenerics_Interface_Qux")
 _TestGenerics_Interface_Qux_B = _t.TypeVar("_TestGenerics_Interface_Qux_B")
 _TestGenericsWrapper_Foo = _t.TypeVar("_TestGenericsWrapper_Foo")
@@ -724,10 +820,18 @@ _TestImplicitMethodParams_CallParams_U = _t.TypeVar("_TestImplicitMethodParams_C
 _TestImplicitMethodParams_CallParams_U_B = _t.TypeVar("_TestImplicitMethodParams_CallParams_U_B")
 _TestImplicitMethodParamsInGeneric_V = _t.TypeVar("_TestImplicitMethodParamsInGeneric_V")
 _TestImplicitMethodParamsInGeneric_V_B = _t.TypeVar("_TestImplicitMethodParamsInGeneric_V_B")
-_TestImplicitMethodParamsInGeneric_CallParams_T = _t.TypeVar("_TestImplicitMethodParamsInGeneric_CallParams_T")
-_TestImplicitMethodParamsInGeneric_CallParams_T_B = _t.TypeVar("_TestImplicitMethodParamsInGeneric_CallParams_T_B")
-_TestImplicitMethodParamsInGeneric_CallParams_U = _t.TypeVar("_TestImplicitMethodParamsInGeneric_CallParams_U")
-_TestImplicitMethodParamsInGeneric_CallParams_U_B = _t.TypeVar("_TestImplicitMethodParamsInGeneric_CallParams_U_B")
+_TestImplicitMethodParamsInGeneric_CallParams_T = _t.TypeVar(
+    "_TestImplicitMethodParamsInGeneric_CallParams_T"
+)
+_TestImplicitMethodParamsInGeneric_CallParams_T_B = _t.TypeVar(
+    "_TestImplicitMethodParamsInGeneric_CallParams_T_B"
+)
+_TestImplicitMethodParamsInGeneric_CallParams_U = _t.TypeVar(
+    "_TestImplicitMethodParamsInGeneric_CallParams_U"
+)
+_TestImplicitMethodParamsInGeneric_CallParams_U_B = _t.TypeVar(
+    "_TestImplicitMethodParamsInGeneric_CallParams_U_B"
+)
 _TestGenericsUnion_Foo = _t.TypeVar("_TestGenericsUnion_Foo")
 _TestGenericsUnion_Foo_B = _t.TypeVar("_TestGenericsUnion_Foo_B")
 _TestGenericsUnion_Bar = _t.TypeVar("_TestGenericsUnion_Bar")
@@ -1456,13 +1560,22 @@ class TestAllTypes_Builder(_rt.StructBuilderBase):
     # structList @31 :List(TestAllTypes); ptr[17]
     @property
     def struct_list(self) -> _rt.StructListBuilder[TestAllTypes_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(17, 6, 20), TestAllTypes_Builder, TestAllTypes_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(17, 6, 20), TestAllTypes_Builder, TestAllTypes_Reader
+        )
 
     def init_struct_list(self, size: int) -> _rt.StructListBuilder[TestAllTypes_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(17, size, 6, 20), TestAllTypes_Builder, TestAllTypes_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(17, size, 6, 20), TestAllTypes_Builder, TestAllTypes_Reader
+        )
 
-    def set_struct_list(self, value: _t.Union[_rt.StructList[TestAllTypes_Reader], _rt.StructListBuilder[TestAllTypes_Builder]]) -> None:
+    def set_struct_list(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestAllTypes_Reader], _rt.StructListBuilder[TestAllTypes_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(17), value)
 
@@ -1527,61 +1640,85 @@ class TestDefaults_Reader(_rt.StructReaderBase):
     @property
     def int8_field(self) -> int:
         r = self._r
-        return _I8.unpack_from(r.segment, r.data_offset + 1)[0] ^ -123 if 2 <= r.data_size else -123
+        if 2 <= r.data_size:
+            return _I8.unpack_from(r.segment, r.data_offset + 1)[0] ^ -123
+        return -123
 
     # int16Field @3 :Int16 (explicit default); bits [16, 32)
     @property
     def int16_field(self) -> int:
         r = self._r
-        return _I16.unpack_from(r.segment, r.data_offset + 2)[0] ^ -12345 if 4 <= r.data_size else -12345
+        if 4 <= r.data_size:
+            return _I16.unpack_from(r.segment, r.data_offset + 2)[0] ^ -12345
+        return -12345
 
     # int32Field @4 :Int32 (explicit default); bits [32, 64)
     @property
     def int32_field(self) -> int:
         r = self._r
-        return _I32.unpack_from(r.segment, r.data_offset + 4)[0] ^ -12345678 if 8 <= r.data_size else -12345678
+        if 8 <= r.data_size:
+            return _I32.unpack_from(r.segment, r.data_offset + 4)[0] ^ -12345678
+        return -12345678
 
     # int64Field @5 :Int64 (explicit default); bits [64, 128)
     @property
     def int64_field(self) -> int:
         r = self._r
-        return _I64.unpack_from(r.segment, r.data_offset + 8)[0] ^ -123456789012345 if 16 <= r.data_size else -123456789012345
+        if 16 <= r.data_size:
+            return _I64.unpack_from(r.segment, r.data_offset + 8)[0] ^ -123456789012345
+        return -123456789012345
 
     # uInt8Field @6 :UInt8 (explicit default); bits [128, 136)
     @property
     def u_int8_field(self) -> int:
         r = self._r
-        return _U8.unpack_from(r.segment, r.data_offset + 16)[0] ^ 234 if 17 <= r.data_size else 234
+        if 17 <= r.data_size:
+            return _U8.unpack_from(r.segment, r.data_offset + 16)[0] ^ 234
+        return 234
 
     # uInt16Field @7 :UInt16 (explicit default); bits [144, 160)
     @property
     def u_int16_field(self) -> int:
         r = self._r
-        return _U16.unpack_from(r.segment, r.data_offset + 18)[0] ^ 45678 if 20 <= r.data_size else 45678
+        if 20 <= r.data_size:
+            return _U16.unpack_from(r.segment, r.data_offset + 18)[0] ^ 45678
+        return 45678
 
     # uInt32Field @8 :UInt32 (explicit default); bits [160, 192)
     @property
     def u_int32_field(self) -> int:
         r = self._r
-        return _U32.unpack_from(r.segment, r.data_offset + 20)[0] ^ 3456789012 if 24 <= r.data_size else 3456789012
+        if 24 <= r.data_size:
+            return _U32.unpack_from(r.segment, r.data_offset + 20)[0] ^ 3456789012
+        return 3456789012
 
     # uInt64Field @9 :UInt64 (explicit default); bits [192, 256)
     @property
     def u_int64_field(self) -> int:
         r = self._r
-        return _U64.unpack_from(r.segment, r.data_offset + 24)[0] ^ 12345678901234567890 if 32 <= r.data_size else 12345678901234567890
+        if 32 <= r.data_size:
+            return _U64.unpack_from(r.segment, r.data_offset + 24)[0] ^ 12345678901234567890
+        return 12345678901234567890
 
     # float32Field @10 :Float32 (explicit default); bits [256, 288)
     @property
     def float32_field(self) -> float:
         r = self._r
-        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 32)[0] ^ 0x449a5000) if 36 <= r.data_size else 1234.5
+        if 36 <= r.data_size:
+            return _rt.float32_from_bits(
+            _U32.unpack_from(r.segment, r.data_offset + 32)[0] ^ 0x449a5000
+        )
+        return 1234.5
 
     # float64Field @11 :Float64 (explicit default); bits [320, 384)
     @property
     def float64_field(self) -> float:
         r = self._r
-        return _rt.float64_from_bits(_U64.unpack_from(r.segment, r.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00) if 48 <= r.data_size else -1.23e+47
+        if 48 <= r.data_size:
+            return _rt.float64_from_bits(
+            _U64.unpack_from(r.segment, r.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00
+        )
+        return -1.23e+47
 
     # textField @12 :Text (explicit default); ptr[0]
     @property
@@ -1736,7 +1873,9 @@ class TestDefaults_Reader(_rt.StructReaderBase):
     # structList @31 :List(TestAllTypes) (explicit default); ptr[17]
     @property
     def struct_list(self) -> _rt.StructList[TestAllTypes_Reader]:
-        return _rt.StructList(self._r.get_list(17, 7, _D_TestDefaults_struct_list), TestAllTypes_Reader)
+        return _rt.StructList(
+            self._r.get_list(17, 7, _D_TestDefaults_struct_list), TestAllTypes_Reader
+        )
 
     def has_struct_list(self) -> bool:
         return self._r.has_pointer(17)
@@ -1744,7 +1883,9 @@ class TestDefaults_Reader(_rt.StructReaderBase):
     # enumList @32 :List(TestEnum) (explicit default); ptr[18]
     @property
     def enum_list(self) -> _rt.EnumList[TestEnum]:
-        return _rt.EnumList(self._r.get_list(18, 3, _D_TestDefaults_enum_list), _TestEnum_members, TestEnum)
+        return _rt.EnumList(
+            self._r.get_list(18, 3, _D_TestDefaults_enum_list), _TestEnum_members, TestEnum
+        )
 
     def has_enum_list(self) -> bool:
         return self._r.has_pointer(18)
@@ -1908,7 +2049,9 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     @property
     def float32_field(self) -> float:
         b = self._b
-        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 32)[0] ^ 0x449a5000)
+        return _rt.float32_from_bits(
+            _U32.unpack_from(b.segment, b.data_offset + 32)[0] ^ 0x449a5000
+        )
 
     @float32_field.setter
     def float32_field(self, value: float) -> None:
@@ -1922,13 +2065,17 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     @property
     def float64_field(self) -> float:
         b = self._b
-        return _rt.float64_from_bits(_U64.unpack_from(b.segment, b.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00)
+        return _rt.float64_from_bits(
+            _U64.unpack_from(b.segment, b.data_offset + 40)[0] ^ 0xc9b58b82c0e0bb00
+        )
 
     @float64_field.setter
     def float64_field(self, value: float) -> None:
         b = self._b
         try:
-            _U64.pack_into(b.segment, b.data_offset + 40, _rt.float64_bits(value) ^ 0xc9b58b82c0e0bb00)
+            _U64.pack_into(
+            b.segment, b.data_offset + 40, _rt.float64_bits(value) ^ 0xc9b58b82c0e0bb00
+        )
         except _pack_errors:
             raise _rt.field_error("TestDefaults.float64Field", "Float64", value) from None
 
@@ -2117,7 +2264,9 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     # uInt16List @24 :List(UInt16) (explicit default); ptr[10]
     @property
     def u_int16_list(self) -> _rt.PrimitiveListBuilder[int]:
-        return _rt.PrimitiveListBuilder(self._b.get_list(10, 3, _D_TestDefaults_u_int16_list), _U16)
+        return _rt.PrimitiveListBuilder(
+            self._b.get_list(10, 3, _D_TestDefaults_u_int16_list), _U16
+        )
 
     def init_u_int16_list(self, size: int) -> _rt.PrimitiveListBuilder[int]:
         """Point the field at a new list of ``size`` elements; its builder."""
@@ -2133,7 +2282,9 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     # uInt32List @25 :List(UInt32) (explicit default); ptr[11]
     @property
     def u_int32_list(self) -> _rt.PrimitiveListBuilder[int]:
-        return _rt.PrimitiveListBuilder(self._b.get_list(11, 4, _D_TestDefaults_u_int32_list), _U32)
+        return _rt.PrimitiveListBuilder(
+            self._b.get_list(11, 4, _D_TestDefaults_u_int32_list), _U32
+        )
 
     def init_u_int32_list(self, size: int) -> _rt.PrimitiveListBuilder[int]:
         """Point the field at a new list of ``size`` elements; its builder."""
@@ -2149,7 +2300,9 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     # uInt64List @26 :List(UInt64) (explicit default); ptr[12]
     @property
     def u_int64_list(self) -> _rt.PrimitiveListBuilder[int]:
-        return _rt.PrimitiveListBuilder(self._b.get_list(12, 5, _D_TestDefaults_u_int64_list), _U64)
+        return _rt.PrimitiveListBuilder(
+            self._b.get_list(12, 5, _D_TestDefaults_u_int64_list), _U64
+        )
 
     def init_u_int64_list(self, size: int) -> _rt.PrimitiveListBuilder[int]:
         """Point the field at a new list of ``size`` elements; its builder."""
@@ -2165,7 +2318,9 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     # float32List @27 :List(Float32) (explicit default); ptr[13]
     @property
     def float32_list(self) -> _rt.PrimitiveListBuilder[float]:
-        return _rt.PrimitiveListBuilder(self._b.get_list(13, 4, _D_TestDefaults_float32_list), _F32)
+        return _rt.PrimitiveListBuilder(
+            self._b.get_list(13, 4, _D_TestDefaults_float32_list), _F32
+        )
 
     def init_float32_list(self, size: int) -> _rt.PrimitiveListBuilder[float]:
         """Point the field at a new list of ``size`` elements; its builder."""
@@ -2181,7 +2336,9 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     # float64List @28 :List(Float64) (explicit default); ptr[14]
     @property
     def float64_list(self) -> _rt.PrimitiveListBuilder[float]:
-        return _rt.PrimitiveListBuilder(self._b.get_list(14, 5, _D_TestDefaults_float64_list), _F64)
+        return _rt.PrimitiveListBuilder(
+            self._b.get_list(14, 5, _D_TestDefaults_float64_list), _F64
+        )
 
     def init_float64_list(self, size: int) -> _rt.PrimitiveListBuilder[float]:
         """Point the field at a new list of ``size`` elements; its builder."""
@@ -2229,13 +2386,24 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     # structList @31 :List(TestAllTypes) (explicit default); ptr[17]
     @property
     def struct_list(self) -> _rt.StructListBuilder[TestAllTypes_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(17, 6, 20, _D_TestDefaults_struct_list), TestAllTypes_Builder, TestAllTypes_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(17, 6, 20, _D_TestDefaults_struct_list),
+            TestAllTypes_Builder,
+            TestAllTypes_Reader
+        )
 
     def init_struct_list(self, size: int) -> _rt.StructListBuilder[TestAllTypes_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(17, size, 6, 20), TestAllTypes_Builder, TestAllTypes_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(17, size, 6, 20), TestAllTypes_Builder, TestAllTypes_Reader
+        )
 
-    def set_struct_list(self, value: _t.Union[_rt.StructList[TestAllTypes_Reader], _rt.StructListBuilder[TestAllTypes_Builder]]) -> None:
+    def set_struct_list(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestAllTypes_Reader], _rt.StructListBuilder[TestAllTypes_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(17), value)
 
@@ -2245,7 +2413,9 @@ class TestDefaults_Builder(_rt.StructBuilderBase):
     # enumList @32 :List(TestEnum) (explicit default); ptr[18]
     @property
     def enum_list(self) -> _rt.EnumListBuilder[TestEnum]:
-        return _rt.EnumListBuilder(self._b.get_list(18, 3, _D_TestDefaults_enum_list), _TestEnum_members, TestEnum)
+        return _rt.EnumListBuilder(
+            self._b.get_list(18, 3, _D_TestDefaults_enum_list), _TestEnum_members, TestEnum
+        )
 
     def init_enum_list(self, size: int) -> _rt.EnumListBuilder[TestEnum]:
         """Point the field at a new list of ``size`` elements; its builder."""
@@ -2316,7 +2486,7 @@ class TestAnyPointer_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_any_pointer_field(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_any_pointer_field(self) -> bool:
@@ -2379,7 +2549,7 @@ class TestAnyOthers_Builder(_rt.StructBuilderBase):
         return _rt.ANY_STRUCT.init(p, size)
 
     def set_any_struct_field(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_any_struct_field(self) -> bool:
@@ -2397,7 +2567,7 @@ class TestAnyOthers_Builder(_rt.StructBuilderBase):
         return _rt.ANY_LIST.init(p, size)
 
     def set_any_list_field(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_any_list_field(self) -> bool:
@@ -2415,7 +2585,7 @@ class TestAnyOthers_Builder(_rt.StructBuilderBase):
         return _rt.CAPABILITY.init(p, size)
 
     def set_capability_field(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
     def has_capability_field(self) -> bool:
@@ -4091,7 +4261,9 @@ class TestUnionInUnion_Outer_Reader(_rt.GroupReaderBase):
         """The union member that is set (tag at bits [64, 80))."""
         r = self._r
         d = _U16.unpack_from(r.segment, r.data_offset + 8)[0] if 10 <= r.data_size else 0
-        return _TestUnionInUnion_Outer_Which_members[d] if d < 2 else TestUnionInUnion_Outer_Which(d)
+        if d < 2:
+            return _TestUnionInUnion_Outer_Which_members[d]
+        return TestUnionInUnion_Outer_Which(d)
 
     # inner :group (union tag 0)
     @property
@@ -4114,7 +4286,9 @@ class TestUnionInUnion_Outer_Builder(_rt.GroupBuilderBase):
         """The union member that is set (tag at bits [64, 80))."""
         b = self._b
         d = _U16.unpack_from(b.segment, b.data_offset + 8)[0]
-        return _TestUnionInUnion_Outer_Which_members[d] if d < 2 else TestUnionInUnion_Outer_Which(d)
+        if d < 2:
+            return _TestUnionInUnion_Outer_Which_members[d]
+        return TestUnionInUnion_Outer_Which(d)
 
     # inner :group (union tag 0)
     @property
@@ -4153,7 +4327,9 @@ class TestUnionInUnion_Outer_Inner_Reader(_rt.GroupReaderBase):
         """The union member that is set (tag at bits [32, 48))."""
         r = self._r
         d = _U16.unpack_from(r.segment, r.data_offset + 4)[0] if 6 <= r.data_size else 0
-        return _TestUnionInUnion_Outer_Inner_Which_members[d] if d < 2 else TestUnionInUnion_Outer_Inner_Which(d)
+        if d < 2:
+            return _TestUnionInUnion_Outer_Inner_Which_members[d]
+        return TestUnionInUnion_Outer_Inner_Which(d)
 
     # foo @0 :Int32; bits [0, 32); union tag 0
     @property
@@ -4177,7 +4353,9 @@ class TestUnionInUnion_Outer_Inner_Builder(_rt.GroupBuilderBase):
         """The union member that is set (tag at bits [32, 48))."""
         b = self._b
         d = _U16.unpack_from(b.segment, b.data_offset + 4)[0]
-        return _TestUnionInUnion_Outer_Inner_Which_members[d] if d < 2 else TestUnionInUnion_Outer_Inner_Which(d)
+        if d < 2:
+            return _TestUnionInUnion_Outer_Inner_Which_members[d]
+        return TestUnionInUnion_Outer_Inner_Which(d)
 
     # foo @0 :Int32; bits [0, 32); union tag 0
     @property
@@ -4600,7 +4778,9 @@ class TestInterleavedGroups_Group1_Reader(_rt.GroupReaderBase):
         """The union member that is set (tag at bits [224, 240))."""
         r = self._r
         d = _U16.unpack_from(r.segment, r.data_offset + 28)[0] if 30 <= r.data_size else 0
-        return _TestInterleavedGroups_Group1_Which_members[d] if d < 3 else TestInterleavedGroups_Group1_Which(d)
+        if d < 3:
+            return _TestInterleavedGroups_Group1_Which_members[d]
+        return TestInterleavedGroups_Group1_Which(d)
 
     # foo @0 :UInt32; bits [0, 32)
     @property
@@ -4653,7 +4833,9 @@ class TestInterleavedGroups_Group1_Builder(_rt.GroupBuilderBase):
         """The union member that is set (tag at bits [224, 240))."""
         b = self._b
         d = _U16.unpack_from(b.segment, b.data_offset + 28)[0]
-        return _TestInterleavedGroups_Group1_Which_members[d] if d < 3 else TestInterleavedGroups_Group1_Which(d)
+        if d < 3:
+            return _TestInterleavedGroups_Group1_Which_members[d]
+        return TestInterleavedGroups_Group1_Which(d)
 
     # foo @0 :UInt32; bits [0, 32)
     @property
@@ -4789,7 +4971,9 @@ class TestInterleavedGroups_Group1_Corge_Builder(_rt.GroupBuilderBase):
         try:
             _U64.pack_into(b.segment, b.data_offset + 32, value)
         except _pack_errors:
-            raise _rt.field_error("TestInterleavedGroups.group1.corge.grault", "UInt64", value) from None
+            raise _rt.field_error(
+            "TestInterleavedGroups.group1.corge.grault", "UInt64", value
+        ) from None
 
     # garply @8 :UInt16; bits [192, 208)
     @property
@@ -4803,7 +4987,9 @@ class TestInterleavedGroups_Group1_Corge_Builder(_rt.GroupBuilderBase):
         try:
             _U16.pack_into(b.segment, b.data_offset + 24, value)
         except _pack_errors:
-            raise _rt.field_error("TestInterleavedGroups.group1.corge.garply", "UInt16", value) from None
+            raise _rt.field_error(
+            "TestInterleavedGroups.group1.corge.garply", "UInt16", value
+        ) from None
 
     # plugh @14 :Text; ptr[2]
     @property
@@ -4839,7 +5025,9 @@ class TestInterleavedGroups_Group2_Reader(_rt.GroupReaderBase):
         """The union member that is set (tag at bits [240, 256))."""
         r = self._r
         d = _U16.unpack_from(r.segment, r.data_offset + 30)[0] if 32 <= r.data_size else 0
-        return _TestInterleavedGroups_Group2_Which_members[d] if d < 3 else TestInterleavedGroups_Group2_Which(d)
+        if d < 3:
+            return _TestInterleavedGroups_Group2_Which_members[d]
+        return TestInterleavedGroups_Group2_Which(d)
 
     # foo @1 :UInt32; bits [32, 64)
     @property
@@ -4892,7 +5080,9 @@ class TestInterleavedGroups_Group2_Builder(_rt.GroupBuilderBase):
         """The union member that is set (tag at bits [240, 256))."""
         b = self._b
         d = _U16.unpack_from(b.segment, b.data_offset + 30)[0]
-        return _TestInterleavedGroups_Group2_Which_members[d] if d < 3 else TestInterleavedGroups_Group2_Which(d)
+        if d < 3:
+            return _TestInterleavedGroups_Group2_Which_members[d]
+        return TestInterleavedGroups_Group2_Which(d)
 
     # foo @1 :UInt32; bits [32, 64)
     @property
@@ -5028,7 +5218,9 @@ class TestInterleavedGroups_Group2_Corge_Builder(_rt.GroupBuilderBase):
         try:
             _U64.pack_into(b.segment, b.data_offset + 40, value)
         except _pack_errors:
-            raise _rt.field_error("TestInterleavedGroups.group2.corge.grault", "UInt64", value) from None
+            raise _rt.field_error(
+            "TestInterleavedGroups.group2.corge.grault", "UInt64", value
+        ) from None
 
     # garply @9 :UInt16; bits [208, 224)
     @property
@@ -5042,7 +5234,9 @@ class TestInterleavedGroups_Group2_Corge_Builder(_rt.GroupBuilderBase):
         try:
             _U16.pack_into(b.segment, b.data_offset + 26, value)
         except _pack_errors:
-            raise _rt.field_error("TestInterleavedGroups.group2.corge.garply", "UInt16", value) from None
+            raise _rt.field_error(
+            "TestInterleavedGroups.group2.corge.garply", "UInt16", value
+        ) from None
 
     # plugh @15 :Text; ptr[3]
     @property
@@ -5158,7 +5352,9 @@ class TestUnionDefaults_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestUnnamedUnion_Builder(self._b.init_struct(2, 2, 2))
 
-    def set_unnamed1(self, value: _t.Union[TestUnnamedUnion_Reader, TestUnnamedUnion_Builder]) -> None:
+    def set_unnamed1(
+        self, value: _t.Union[TestUnnamedUnion_Reader, TestUnnamedUnion_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -5174,7 +5370,9 @@ class TestUnionDefaults_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestUnnamedUnion_Builder(self._b.init_struct(3, 2, 2))
 
-    def set_unnamed2(self, value: _t.Union[TestUnnamedUnion_Reader, TestUnnamedUnion_Builder]) -> None:
+    def set_unnamed2(
+        self, value: _t.Union[TestUnnamedUnion_Reader, TestUnnamedUnion_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -5211,7 +5409,9 @@ class TestNestedTypes_Reader(_rt.StructReaderBase):
     def inner_nested_enum(self) -> TestNestedTypes_NestedStruct_NestedEnum:
         r = self._r
         v = _U16.unpack_from(r.segment, r.data_offset + 2)[0] ^ 2 if 4 <= r.data_size else 2
-        return _TestNestedTypes_NestedStruct_NestedEnum_members[v] if v < 3 else TestNestedTypes_NestedStruct_NestedEnum(v)
+        if v < 3:
+            return _TestNestedTypes_NestedStruct_NestedEnum_members[v]
+        return TestNestedTypes_NestedStruct_NestedEnum(v)
 
     def as_builder(self) -> TestNestedTypes_Builder:
         """A copy of this struct as the root of a new message."""
@@ -5233,7 +5433,10 @@ class TestNestedTypes_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestNestedTypes_NestedStruct_Builder(self._b.init_struct(0, 1, 0))
 
-    def set_nested_struct(self, value: _t.Union[TestNestedTypes_NestedStruct_Reader, TestNestedTypes_NestedStruct_Builder]) -> None:
+    def set_nested_struct(
+        self,
+        value: _t.Union[TestNestedTypes_NestedStruct_Reader, TestNestedTypes_NestedStruct_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -5253,14 +5456,18 @@ class TestNestedTypes_Builder(_rt.StructBuilderBase):
         try:
             _U16.pack_into(b.segment, b.data_offset, value ^ 1)
         except _pack_errors:
-            raise _rt.field_error("TestNestedTypes.outerNestedEnum", "enum (UInt16)", value) from None
+            raise _rt.field_error(
+            "TestNestedTypes.outerNestedEnum", "enum (UInt16)", value
+        ) from None
 
     # innerNestedEnum @2 :TestNestedTypes.NestedStruct.NestedEnum (explicit default); bits [16, 32)
     @property
     def inner_nested_enum(self) -> TestNestedTypes_NestedStruct_NestedEnum:
         b = self._b
         v = _U16.unpack_from(b.segment, b.data_offset + 2)[0] ^ 2
-        return _TestNestedTypes_NestedStruct_NestedEnum_members[v] if v < 3 else TestNestedTypes_NestedStruct_NestedEnum(v)
+        if v < 3:
+            return _TestNestedTypes_NestedStruct_NestedEnum_members[v]
+        return TestNestedTypes_NestedStruct_NestedEnum(v)
 
     @inner_nested_enum.setter
     def inner_nested_enum(self, value: TestNestedTypes_NestedStruct_NestedEnum) -> None:
@@ -5268,7 +5475,9 @@ class TestNestedTypes_Builder(_rt.StructBuilderBase):
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value ^ 2)
         except _pack_errors:
-            raise _rt.field_error("TestNestedTypes.innerNestedEnum", "enum (UInt16)", value) from None
+            raise _rt.field_error(
+            "TestNestedTypes.innerNestedEnum", "enum (UInt16)", value
+        ) from None
 
     def as_reader(self) -> TestNestedTypes_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
@@ -5292,7 +5501,9 @@ class TestNestedTypes_NestedStruct_Reader(_rt.StructReaderBase):
     def inner_nested_enum(self) -> TestNestedTypes_NestedStruct_NestedEnum:
         r = self._r
         v = _U16.unpack_from(r.segment, r.data_offset + 2)[0] ^ 2 if 4 <= r.data_size else 2
-        return _TestNestedTypes_NestedStruct_NestedEnum_members[v] if v < 3 else TestNestedTypes_NestedStruct_NestedEnum(v)
+        if v < 3:
+            return _TestNestedTypes_NestedStruct_NestedEnum_members[v]
+        return TestNestedTypes_NestedStruct_NestedEnum(v)
 
     def as_builder(self) -> TestNestedTypes_NestedStruct_Builder:
         """A copy of this struct as the root of a new message."""
@@ -5318,14 +5529,18 @@ class TestNestedTypes_NestedStruct_Builder(_rt.StructBuilderBase):
         try:
             _U16.pack_into(b.segment, b.data_offset, value ^ 1)
         except _pack_errors:
-            raise _rt.field_error("TestNestedTypes.NestedStruct.outerNestedEnum", "enum (UInt16)", value) from None
+            raise _rt.field_error(
+            "TestNestedTypes.NestedStruct.outerNestedEnum", "enum (UInt16)", value
+        ) from None
 
     # innerNestedEnum @1 :TestNestedTypes.NestedStruct.NestedEnum (explicit default); bits [16, 32)
     @property
     def inner_nested_enum(self) -> TestNestedTypes_NestedStruct_NestedEnum:
         b = self._b
         v = _U16.unpack_from(b.segment, b.data_offset + 2)[0] ^ 2
-        return _TestNestedTypes_NestedStruct_NestedEnum_members[v] if v < 3 else TestNestedTypes_NestedStruct_NestedEnum(v)
+        if v < 3:
+            return _TestNestedTypes_NestedStruct_NestedEnum_members[v]
+        return TestNestedTypes_NestedStruct_NestedEnum(v)
 
     @inner_nested_enum.setter
     def inner_nested_enum(self, value: TestNestedTypes_NestedStruct_NestedEnum) -> None:
@@ -5333,7 +5548,9 @@ class TestNestedTypes_NestedStruct_Builder(_rt.StructBuilderBase):
         try:
             _U16.pack_into(b.segment, b.data_offset + 2, value ^ 2)
         except _pack_errors:
-            raise _rt.field_error("TestNestedTypes.NestedStruct.innerNestedEnum", "enum (UInt16)", value) from None
+            raise _rt.field_error(
+            "TestNestedTypes.NestedStruct.innerNestedEnum", "enum (UInt16)", value
+        ) from None
 
     def as_reader(self) -> TestNestedTypes_NestedStruct_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
@@ -5357,7 +5574,9 @@ class TestUsing_Reader(_rt.StructReaderBase):
     def inner_nested_enum(self) -> TestNestedTypes_NestedStruct_NestedEnum:
         r = self._r
         v = _U16.unpack_from(r.segment, r.data_offset)[0] ^ 2 if 2 <= r.data_size else 2
-        return _TestNestedTypes_NestedStruct_NestedEnum_members[v] if v < 3 else TestNestedTypes_NestedStruct_NestedEnum(v)
+        if v < 3:
+            return _TestNestedTypes_NestedStruct_NestedEnum_members[v]
+        return TestNestedTypes_NestedStruct_NestedEnum(v)
 
     def as_builder(self) -> TestUsing_Builder:
         """A copy of this struct as the root of a new message."""
@@ -5390,7 +5609,9 @@ class TestUsing_Builder(_rt.StructBuilderBase):
     def inner_nested_enum(self) -> TestNestedTypes_NestedStruct_NestedEnum:
         b = self._b
         v = _U16.unpack_from(b.segment, b.data_offset)[0] ^ 2
-        return _TestNestedTypes_NestedStruct_NestedEnum_members[v] if v < 3 else TestNestedTypes_NestedStruct_NestedEnum(v)
+        if v < 3:
+            return _TestNestedTypes_NestedStruct_NestedEnum_members[v]
+        return TestNestedTypes_NestedStruct_NestedEnum(v)
 
     @inner_nested_enum.setter
     def inner_nested_enum(self, value: TestNestedTypes_NestedStruct_NestedEnum) -> None:
@@ -5489,7 +5710,9 @@ class TestLists_Reader(_rt.StructReaderBase):
     # structListList @9 :List(List(TestAllTypes)); ptr[9]
     @property
     def struct_list_list(self) -> _rt.ListList[_rt.StructList[TestAllTypes_Reader]]:
-        return _rt.ListList(self._r.get_list(9, 6), lambda l1: _rt.StructList(l1, TestAllTypes_Reader), 7)
+        return _rt.ListList(
+            self._r.get_list(9, 6), lambda l1: _rt.StructList(l1, TestAllTypes_Reader), 7
+        )
 
     def has_struct_list_list(self) -> bool:
         return self._r.has_pointer(9)
@@ -5512,13 +5735,25 @@ class TestLists_Builder(_rt.StructBuilderBase):
     # list0 @0 :List(TestLists.Struct0); ptr[0]
     @property
     def list0(self) -> _rt.StructListBuilder[TestLists_Struct0_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(0, 0, 0), TestLists_Struct0_Builder, TestLists_Struct0_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(0, 0, 0), TestLists_Struct0_Builder, TestLists_Struct0_Reader
+        )
 
     def init_list0(self, size: int) -> _rt.StructListBuilder[TestLists_Struct0_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 0, 0), TestLists_Struct0_Builder, TestLists_Struct0_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 0, 0),
+            TestLists_Struct0_Builder,
+            TestLists_Struct0_Reader
+        )
 
-    def set_list0(self, value: _t.Union[_rt.StructList[TestLists_Struct0_Reader], _rt.StructListBuilder[TestLists_Struct0_Builder]]) -> None:
+    def set_list0(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestLists_Struct0_Reader],
+            _rt.StructListBuilder[TestLists_Struct0_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -5528,13 +5763,25 @@ class TestLists_Builder(_rt.StructBuilderBase):
     # list1 @1 :List(TestLists.Struct1); ptr[1]
     @property
     def list1(self) -> _rt.StructListBuilder[TestLists_Struct1_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 1, 0), TestLists_Struct1_Builder, TestLists_Struct1_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 1, 0), TestLists_Struct1_Builder, TestLists_Struct1_Reader
+        )
 
     def init_list1(self, size: int) -> _rt.StructListBuilder[TestLists_Struct1_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 1, 0), TestLists_Struct1_Builder, TestLists_Struct1_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 1, 0),
+            TestLists_Struct1_Builder,
+            TestLists_Struct1_Reader
+        )
 
-    def set_list1(self, value: _t.Union[_rt.StructList[TestLists_Struct1_Reader], _rt.StructListBuilder[TestLists_Struct1_Builder]]) -> None:
+    def set_list1(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestLists_Struct1_Reader],
+            _rt.StructListBuilder[TestLists_Struct1_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -5544,13 +5791,25 @@ class TestLists_Builder(_rt.StructBuilderBase):
     # list8 @2 :List(TestLists.Struct8); ptr[2]
     @property
     def list8(self) -> _rt.StructListBuilder[TestLists_Struct8_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(2, 1, 0), TestLists_Struct8_Builder, TestLists_Struct8_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(2, 1, 0), TestLists_Struct8_Builder, TestLists_Struct8_Reader
+        )
 
     def init_list8(self, size: int) -> _rt.StructListBuilder[TestLists_Struct8_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(2, size, 1, 0), TestLists_Struct8_Builder, TestLists_Struct8_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(2, size, 1, 0),
+            TestLists_Struct8_Builder,
+            TestLists_Struct8_Reader
+        )
 
-    def set_list8(self, value: _t.Union[_rt.StructList[TestLists_Struct8_Reader], _rt.StructListBuilder[TestLists_Struct8_Builder]]) -> None:
+    def set_list8(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestLists_Struct8_Reader],
+            _rt.StructListBuilder[TestLists_Struct8_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -5560,13 +5819,25 @@ class TestLists_Builder(_rt.StructBuilderBase):
     # list16 @3 :List(TestLists.Struct16); ptr[3]
     @property
     def list16(self) -> _rt.StructListBuilder[TestLists_Struct16_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(3, 1, 0), TestLists_Struct16_Builder, TestLists_Struct16_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(3, 1, 0), TestLists_Struct16_Builder, TestLists_Struct16_Reader
+        )
 
     def init_list16(self, size: int) -> _rt.StructListBuilder[TestLists_Struct16_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(3, size, 1, 0), TestLists_Struct16_Builder, TestLists_Struct16_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(3, size, 1, 0),
+            TestLists_Struct16_Builder,
+            TestLists_Struct16_Reader
+        )
 
-    def set_list16(self, value: _t.Union[_rt.StructList[TestLists_Struct16_Reader], _rt.StructListBuilder[TestLists_Struct16_Builder]]) -> None:
+    def set_list16(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestLists_Struct16_Reader],
+            _rt.StructListBuilder[TestLists_Struct16_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -5576,13 +5847,25 @@ class TestLists_Builder(_rt.StructBuilderBase):
     # list32 @4 :List(TestLists.Struct32); ptr[4]
     @property
     def list32(self) -> _rt.StructListBuilder[TestLists_Struct32_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(4, 1, 0), TestLists_Struct32_Builder, TestLists_Struct32_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(4, 1, 0), TestLists_Struct32_Builder, TestLists_Struct32_Reader
+        )
 
     def init_list32(self, size: int) -> _rt.StructListBuilder[TestLists_Struct32_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(4, size, 1, 0), TestLists_Struct32_Builder, TestLists_Struct32_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(4, size, 1, 0),
+            TestLists_Struct32_Builder,
+            TestLists_Struct32_Reader
+        )
 
-    def set_list32(self, value: _t.Union[_rt.StructList[TestLists_Struct32_Reader], _rt.StructListBuilder[TestLists_Struct32_Builder]]) -> None:
+    def set_list32(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestLists_Struct32_Reader],
+            _rt.StructListBuilder[TestLists_Struct32_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(4), value)
 
@@ -5592,13 +5875,25 @@ class TestLists_Builder(_rt.StructBuilderBase):
     # list64 @5 :List(TestLists.Struct64); ptr[5]
     @property
     def list64(self) -> _rt.StructListBuilder[TestLists_Struct64_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(5, 1, 0), TestLists_Struct64_Builder, TestLists_Struct64_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(5, 1, 0), TestLists_Struct64_Builder, TestLists_Struct64_Reader
+        )
 
     def init_list64(self, size: int) -> _rt.StructListBuilder[TestLists_Struct64_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(5, size, 1, 0), TestLists_Struct64_Builder, TestLists_Struct64_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(5, size, 1, 0),
+            TestLists_Struct64_Builder,
+            TestLists_Struct64_Reader
+        )
 
-    def set_list64(self, value: _t.Union[_rt.StructList[TestLists_Struct64_Reader], _rt.StructListBuilder[TestLists_Struct64_Builder]]) -> None:
+    def set_list64(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestLists_Struct64_Reader],
+            _rt.StructListBuilder[TestLists_Struct64_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(5), value)
 
@@ -5608,13 +5903,25 @@ class TestLists_Builder(_rt.StructBuilderBase):
     # listP @6 :List(TestLists.StructP); ptr[6]
     @property
     def list_p(self) -> _rt.StructListBuilder[TestLists_StructP_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(6, 0, 1), TestLists_StructP_Builder, TestLists_StructP_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(6, 0, 1), TestLists_StructP_Builder, TestLists_StructP_Reader
+        )
 
     def init_list_p(self, size: int) -> _rt.StructListBuilder[TestLists_StructP_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(6, size, 0, 1), TestLists_StructP_Builder, TestLists_StructP_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(6, size, 0, 1),
+            TestLists_StructP_Builder,
+            TestLists_StructP_Reader
+        )
 
-    def set_list_p(self, value: _t.Union[_rt.StructList[TestLists_StructP_Reader], _rt.StructListBuilder[TestLists_StructP_Builder]]) -> None:
+    def set_list_p(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestLists_StructP_Reader],
+            _rt.StructListBuilder[TestLists_StructP_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(6), value)
 
@@ -5624,13 +5931,29 @@ class TestLists_Builder(_rt.StructBuilderBase):
     # int32ListList @7 :List(List(Int32)); ptr[7]
     @property
     def int32_list_list(self) -> _rt.ListListBuilder[_rt.PrimitiveListBuilder[int]]:
-        return _rt.ListListBuilder(self._b.get_list(7, 6), lambda p1: _rt.PrimitiveListBuilder(p1.get_list(4), _I32), lambda p1, n: _rt.PrimitiveListBuilder(p1.init_list(4, n), _I32))
+        return _rt.ListListBuilder(
+            self._b.get_list(7, 6),
+            lambda p1: _rt.PrimitiveListBuilder(p1.get_list(4), _I32),
+            lambda p1, n: _rt.PrimitiveListBuilder(p1.init_list(4, n), _I32)
+        )
 
-    def init_int32_list_list(self, size: int) -> _rt.ListListBuilder[_rt.PrimitiveListBuilder[int]]:
+    def init_int32_list_list(
+        self, size: int
+    ) -> _rt.ListListBuilder[_rt.PrimitiveListBuilder[int]]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.ListListBuilder(self._b.init_list(7, 6, size), lambda p1: _rt.PrimitiveListBuilder(p1.get_list(4), _I32), lambda p1, n: _rt.PrimitiveListBuilder(p1.init_list(4, n), _I32))
+        return _rt.ListListBuilder(
+            self._b.init_list(7, 6, size),
+            lambda p1: _rt.PrimitiveListBuilder(p1.get_list(4), _I32),
+            lambda p1, n: _rt.PrimitiveListBuilder(p1.init_list(4, n), _I32)
+        )
 
-    def set_int32_list_list(self, value: _t.Union[_rt.ListList[_rt.PrimitiveList[int]], _rt.ListListBuilder[_rt.PrimitiveListBuilder[int]]]) -> None:
+    def set_int32_list_list(
+        self,
+        value: _t.Union[
+            _rt.ListList[_rt.PrimitiveList[int]],
+            _rt.ListListBuilder[_rt.PrimitiveListBuilder[int]]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(7), value)
 
@@ -5640,13 +5963,23 @@ class TestLists_Builder(_rt.StructBuilderBase):
     # textListList @8 :List(List(Text)); ptr[8]
     @property
     def text_list_list(self) -> _rt.ListListBuilder[_rt.TextListBuilder]:
-        return _rt.ListListBuilder(self._b.get_list(8, 6), lambda p1: _rt.TextListBuilder(p1.get_list(6)), lambda p1, n: _rt.TextListBuilder(p1.init_list(6, n)))
+        return _rt.ListListBuilder(
+            self._b.get_list(8, 6),
+            lambda p1: _rt.TextListBuilder(p1.get_list(6)),
+            lambda p1, n: _rt.TextListBuilder(p1.init_list(6, n))
+        )
 
     def init_text_list_list(self, size: int) -> _rt.ListListBuilder[_rt.TextListBuilder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.ListListBuilder(self._b.init_list(8, 6, size), lambda p1: _rt.TextListBuilder(p1.get_list(6)), lambda p1, n: _rt.TextListBuilder(p1.init_list(6, n)))
+        return _rt.ListListBuilder(
+            self._b.init_list(8, 6, size),
+            lambda p1: _rt.TextListBuilder(p1.get_list(6)),
+            lambda p1, n: _rt.TextListBuilder(p1.init_list(6, n))
+        )
 
-    def set_text_list_list(self, value: _t.Union[_rt.ListList[_rt.TextList], _rt.ListListBuilder[_rt.TextListBuilder]]) -> None:
+    def set_text_list_list(
+        self, value: _t.Union[_rt.ListList[_rt.TextList], _rt.ListListBuilder[_rt.TextListBuilder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(8), value)
 
@@ -5656,13 +5989,37 @@ class TestLists_Builder(_rt.StructBuilderBase):
     # structListList @9 :List(List(TestAllTypes)); ptr[9]
     @property
     def struct_list_list(self) -> _rt.ListListBuilder[_rt.StructListBuilder[TestAllTypes_Builder]]:
-        return _rt.ListListBuilder(self._b.get_list(9, 6), lambda p1: _rt.StructListBuilder(p1.get_struct_list(6, 20), TestAllTypes_Builder, TestAllTypes_Reader), lambda p1, n: _rt.StructListBuilder(p1.init_struct_list(n, 6, 20), TestAllTypes_Builder, TestAllTypes_Reader))
+        return _rt.ListListBuilder(
+            self._b.get_list(9, 6),
+            lambda p1: _rt.StructListBuilder(
+                p1.get_struct_list(6, 20), TestAllTypes_Builder, TestAllTypes_Reader
+            ),
+            lambda p1, n: _rt.StructListBuilder(
+                p1.init_struct_list(n, 6, 20), TestAllTypes_Builder, TestAllTypes_Reader
+            )
+        )
 
-    def init_struct_list_list(self, size: int) -> _rt.ListListBuilder[_rt.StructListBuilder[TestAllTypes_Builder]]:
+    def init_struct_list_list(
+        self, size: int
+    ) -> _rt.ListListBuilder[_rt.StructListBuilder[TestAllTypes_Builder]]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.ListListBuilder(self._b.init_list(9, 6, size), lambda p1: _rt.StructListBuilder(p1.get_struct_list(6, 20), TestAllTypes_Builder, TestAllTypes_Reader), lambda p1, n: _rt.StructListBuilder(p1.init_struct_list(n, 6, 20), TestAllTypes_Builder, TestAllTypes_Reader))
+        return _rt.ListListBuilder(
+            self._b.init_list(9, 6, size),
+            lambda p1: _rt.StructListBuilder(
+                p1.get_struct_list(6, 20), TestAllTypes_Builder, TestAllTypes_Reader
+            ),
+            lambda p1, n: _rt.StructListBuilder(
+                p1.init_struct_list(n, 6, 20), TestAllTypes_Builder, TestAllTypes_Reader
+            )
+        )
 
-    def set_struct_list_list(self, value: _t.Union[_rt.ListList[_rt.StructList[TestAllTypes_Reader]], _rt.ListListBuilder[_rt.StructListBuilder[TestAllTypes_Builder]]]) -> None:
+    def set_struct_list_list(
+        self,
+        value: _t.Union[
+            _rt.ListList[_rt.StructList[TestAllTypes_Reader]],
+            _rt.ListListBuilder[_rt.StructListBuilder[TestAllTypes_Builder]]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(9), value)
 
@@ -6632,7 +6989,9 @@ class TestLateUnion_TheUnion_Reader(_rt.GroupReaderBase):
         """The union member that is set (tag at bits [48, 64))."""
         r = self._r
         d = _U16.unpack_from(r.segment, r.data_offset + 6)[0] if 8 <= r.data_size else 0
-        return _TestLateUnion_TheUnion_Which_members[d] if d < 3 else TestLateUnion_TheUnion_Which(d)
+        if d < 3:
+            return _TestLateUnion_TheUnion_Which_members[d]
+        return TestLateUnion_TheUnion_Which(d)
 
     # qux @4 :Text; ptr[1]; union tag 0
     @property
@@ -6670,7 +7029,9 @@ class TestLateUnion_TheUnion_Builder(_rt.GroupBuilderBase):
         """The union member that is set (tag at bits [48, 64))."""
         b = self._b
         d = _U16.unpack_from(b.segment, b.data_offset + 6)[0]
-        return _TestLateUnion_TheUnion_Which_members[d] if d < 3 else TestLateUnion_TheUnion_Which(d)
+        if d < 3:
+            return _TestLateUnion_TheUnion_Which_members[d]
+        return TestLateUnion_TheUnion_Which(d)
 
     # qux @4 :Text; ptr[1]; union tag 0
     @property
@@ -6732,7 +7093,9 @@ class TestLateUnion_AnotherUnion_Reader(_rt.GroupReaderBase):
         """The union member that is set (tag at bits [96, 112))."""
         r = self._r
         d = _U16.unpack_from(r.segment, r.data_offset + 12)[0] if 14 <= r.data_size else 0
-        return _TestLateUnion_AnotherUnion_Which_members[d] if d < 3 else TestLateUnion_AnotherUnion_Which(d)
+        if d < 3:
+            return _TestLateUnion_AnotherUnion_Which_members[d]
+        return TestLateUnion_AnotherUnion_Which(d)
 
     # qux @8 :Text; ptr[2]; union tag 0
     @property
@@ -6770,7 +7133,9 @@ class TestLateUnion_AnotherUnion_Builder(_rt.GroupBuilderBase):
         """The union member that is set (tag at bits [96, 112))."""
         b = self._b
         d = _U16.unpack_from(b.segment, b.data_offset + 12)[0]
-        return _TestLateUnion_AnotherUnion_Which_members[d] if d < 3 else TestLateUnion_AnotherUnion_Which(d)
+        if d < 3:
+            return _TestLateUnion_AnotherUnion_Which_members[d]
+        return TestLateUnion_AnotherUnion_Which(d)
 
     # qux @8 :Text; ptr[2]; union tag 0
     @property
@@ -6948,7 +7313,9 @@ class TestNewVersion_Reader(_rt.StructReaderBase):
     @property
     def new1(self) -> int:
         r = self._r
-        return _I64.unpack_from(r.segment, r.data_offset + 8)[0] ^ 987 if 16 <= r.data_size else 987
+        if 16 <= r.data_size:
+            return _I64.unpack_from(r.segment, r.data_offset + 8)[0] ^ 987
+        return 987
 
     # new2 @4 :Text (explicit default); ptr[2]
     @property
@@ -7396,7 +7763,10 @@ class TestStructUnion_Un_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(self._b.segment, self._b.data_offset, 0)
         return TestStructUnion_SomeStruct_Builder(self._b.init_struct(0, 0, 2))
 
-    def set_struct(self, value: _t.Union[TestStructUnion_SomeStruct_Reader, TestStructUnion_SomeStruct_Builder]) -> None:
+    def set_struct(
+        self,
+        value: _t.Union[TestStructUnion_SomeStruct_Reader, TestStructUnion_SomeStruct_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 0)
         _rt.set_pointer(self._b.get_pointer(0), value)
@@ -7474,13 +7844,29 @@ class TestPrintInlineStructs_Builder(_rt.StructBuilderBase):
     # structList @1 :List(TestPrintInlineStructs.InlineStruct); ptr[1]
     @property
     def struct_list(self) -> _rt.StructListBuilder[TestPrintInlineStructs_InlineStruct_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(1, 1, 1), TestPrintInlineStructs_InlineStruct_Builder, TestPrintInlineStructs_InlineStruct_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(1, 1, 1),
+            TestPrintInlineStructs_InlineStruct_Builder,
+            TestPrintInlineStructs_InlineStruct_Reader
+        )
 
-    def init_struct_list(self, size: int) -> _rt.StructListBuilder[TestPrintInlineStructs_InlineStruct_Builder]:
+    def init_struct_list(
+        self, size: int
+    ) -> _rt.StructListBuilder[TestPrintInlineStructs_InlineStruct_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(1, size, 1, 1), TestPrintInlineStructs_InlineStruct_Builder, TestPrintInlineStructs_InlineStruct_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(1, size, 1, 1),
+            TestPrintInlineStructs_InlineStruct_Builder,
+            TestPrintInlineStructs_InlineStruct_Reader
+        )
 
-    def set_struct_list(self, value: _t.Union[_rt.StructList[TestPrintInlineStructs_InlineStruct_Reader], _rt.StructListBuilder[TestPrintInlineStructs_InlineStruct_Builder]]) -> None:
+    def set_struct_list(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestPrintInlineStructs_InlineStruct_Reader],
+            _rt.StructListBuilder[TestPrintInlineStructs_InlineStruct_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -7534,7 +7920,9 @@ class TestPrintInlineStructs_InlineStruct_Builder(_rt.StructBuilderBase):
         try:
             _I32.pack_into(b.segment, b.data_offset, value)
         except _pack_errors:
-            raise _rt.field_error("TestPrintInlineStructs.InlineStruct.int32Field", "Int32", value) from None
+            raise _rt.field_error(
+            "TestPrintInlineStructs.InlineStruct.int32Field", "Int32", value
+        ) from None
 
     # textField @1 :Text; ptr[0]
     @property
@@ -7566,13 +7954,21 @@ class TestWholeFloatDefault_Reader(_rt.StructReaderBase):
     @property
     def field(self) -> float:
         r = self._r
-        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset)[0] ^ 0x42f60000) if 4 <= r.data_size else 123.0
+        if 4 <= r.data_size:
+            return _rt.float32_from_bits(
+            _U32.unpack_from(r.segment, r.data_offset)[0] ^ 0x42f60000
+        )
+        return 123.0
 
     # bigField @1 :Float32 (explicit default); bits [32, 64)
     @property
     def big_field(self) -> float:
         r = self._r
-        return _rt.float32_from_bits(_U32.unpack_from(r.segment, r.data_offset + 4)[0] ^ 0x71c9f2ca) if 8 <= r.data_size else 2.0000000300949324e+30
+        if 8 <= r.data_size:
+            return _rt.float32_from_bits(
+            _U32.unpack_from(r.segment, r.data_offset + 4)[0] ^ 0x71c9f2ca
+        )
+        return 2.0000000300949324e+30
 
     def as_builder(self) -> TestWholeFloatDefault_Builder:
         """A copy of this struct as the root of a new message."""
@@ -7607,7 +8003,9 @@ class TestWholeFloatDefault_Builder(_rt.StructBuilderBase):
     @property
     def big_field(self) -> float:
         b = self._b
-        return _rt.float32_from_bits(_U32.unpack_from(b.segment, b.data_offset + 4)[0] ^ 0x71c9f2ca)
+        return _rt.float32_from_bits(
+            _U32.unpack_from(b.segment, b.data_offset + 4)[0] ^ 0x71c9f2ca
+        )
 
     @big_field.setter
     def big_field(self, value: float) -> None:
@@ -7627,7 +8025,12 @@ class TestGenerics_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _T
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -7666,9 +8069,13 @@ class TestGenerics_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _T
 
     # list @4 :List(TestGenerics.Inner); ptr[2]
     @property
-    def list(self) -> _rt.StructList[TestGenerics_Inner_Reader[_TestGenerics_Foo, _TestGenerics_Bar]]:
+    def list(
+        self
+    ) -> _rt.StructList[TestGenerics_Inner_Reader[_TestGenerics_Foo, _TestGenerics_Bar]]:
         """At one time this failed to compile with MSVC due to poor expression SFINAE support."""
-        return _rt.StructList(self._r.get_list(2, 7), lambda r: TestGenerics_Inner_Reader(r, self._c0, self._c1))
+        return _rt.StructList(
+            self._r.get_list(2, 7), lambda r: TestGenerics_Inner_Reader(r, self._c0, self._c1)
+        )
 
     def has_list(self) -> bool:
         return self._r.has_pointer(2)
@@ -7679,12 +8086,19 @@ class TestGenerics_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _T
         return TestGenerics_Builder(b, self._c0, self._c1)
 
 
-class TestGenerics_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B]):
+class TestGenerics_Builder(
+    _rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B]
+):
     """struct TestGenerics (builder): 1 data word, 3 pointers."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -7707,7 +8121,7 @@ class TestGenerics_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B
         return self._c0.init(p, size)
 
     def set_foo(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_foo(self) -> bool:
@@ -7722,7 +8136,13 @@ class TestGenerics_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Builder(self._b.init_struct(1, 1, 3), self._c1, self._c0)
 
-    def set_rev(self, value: _t.Union[TestGenerics_Reader[_TestGenerics_Bar, _TestGenerics_Foo], TestGenerics_Builder[_TestGenerics_Bar_B, _TestGenerics_Foo_B]]) -> None:
+    def set_rev(
+        self,
+        value: _t.Union[
+            TestGenerics_Reader[_TestGenerics_Bar, _TestGenerics_Foo],
+            TestGenerics_Builder[_TestGenerics_Bar_B, _TestGenerics_Foo_B]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -7753,15 +8173,39 @@ class TestGenerics_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B
 
     # list @4 :List(TestGenerics.Inner); ptr[2]
     @property
-    def list(self) -> _rt.StructListBuilder[TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]]:
+    def list(
+        self
+    ) -> _rt.StructListBuilder[
+        TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]
+    ]:
         """At one time this failed to compile with MSVC due to poor expression SFINAE support."""
-        return _rt.StructListBuilder(self._b.get_struct_list(2, 0, 2), lambda b: TestGenerics_Inner_Builder(b, self._c0, self._c1), lambda r: TestGenerics_Inner_Reader(r, self._c0, self._c1))
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(2, 0, 2),
+            lambda b: TestGenerics_Inner_Builder(b, self._c0, self._c1),
+            lambda r: TestGenerics_Inner_Reader(r, self._c0, self._c1)
+        )
 
-    def init_list(self, size: int) -> _rt.StructListBuilder[TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]]:
+    def init_list(
+        self, size: int
+    ) -> _rt.StructListBuilder[
+        TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]
+    ]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(2, size, 0, 2), lambda b: TestGenerics_Inner_Builder(b, self._c0, self._c1), lambda r: TestGenerics_Inner_Reader(r, self._c0, self._c1))
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(2, size, 0, 2),
+            lambda b: TestGenerics_Inner_Builder(b, self._c0, self._c1),
+            lambda r: TestGenerics_Inner_Reader(r, self._c0, self._c1)
+        )
 
-    def set_list(self, value: _t.Union[_rt.StructList[TestGenerics_Inner_Reader[_TestGenerics_Foo, _TestGenerics_Bar]], _rt.StructListBuilder[TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]]]) -> None:
+    def set_list(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestGenerics_Inner_Reader[_TestGenerics_Foo, _TestGenerics_Bar]],
+            _rt.StructListBuilder[
+                TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]
+            ]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -7773,12 +8217,19 @@ class TestGenerics_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B
         return TestGenerics_Reader(self._b.as_reader(), self._c0, self._c1)
 
 
-class TestGenerics_Inner_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar]):
+class TestGenerics_Inner_Reader(
+    _rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar]
+):
     """struct TestGenerics.Inner (reader): 0 data words, 2 pointers."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -7805,12 +8256,19 @@ class TestGenerics_Inner_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_F
         return TestGenerics_Inner_Builder(b, self._c0, self._c1)
 
 
-class TestGenerics_Inner_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B]):
+class TestGenerics_Inner_Builder(
+    _rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B]
+):
     """struct TestGenerics.Inner (builder): 0 data words, 2 pointers."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -7827,7 +8285,7 @@ class TestGenerics_Inner_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics
         return self._c0.init(p, size)
 
     def set_foo(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_foo(self) -> bool:
@@ -7845,7 +8303,7 @@ class TestGenerics_Inner_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics
         return self._c1.init(p, size)
 
     def set_bar(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_bar(self) -> bool:
@@ -7856,12 +8314,21 @@ class TestGenerics_Inner_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics
         return TestGenerics_Inner_Reader(self._b.as_reader(), self._c0, self._c1)
 
 
-class TestGenerics_Inner2_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar, _TestGenerics_Inner2_Baz]):
+class TestGenerics_Inner2_Reader(
+    _rt.StructReaderBase,
+    _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar, _TestGenerics_Inner2_Baz]
+):
     """struct TestGenerics.Inner2 (reader): 0 data words, 4 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any], c2: _rt.PointerCodec[_TestGenerics_Inner2_Baz, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any],
+        c2: _rt.PointerCodec[_TestGenerics_Inner2_Baz, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -7905,12 +8372,21 @@ class TestGenerics_Inner2_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_
         return TestGenerics_Inner2_Builder(b, self._c0, self._c1, self._c2)
 
 
-class TestGenerics_Inner2_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B, _TestGenerics_Inner2_Baz_B]):
+class TestGenerics_Inner2_Builder(
+    _rt.StructBuilderBase,
+    _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B, _TestGenerics_Inner2_Baz_B]
+):
     """struct TestGenerics.Inner2 (builder): 0 data words, 4 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B], c2: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_Baz_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B],
+        c2: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_Baz_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -7928,7 +8404,7 @@ class TestGenerics_Inner2_Builder(_rt.StructBuilderBase, _t.Generic[_TestGeneric
         return self._c1.init(p, size)
 
     def set_bar(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_bar(self) -> bool:
@@ -7946,7 +8422,7 @@ class TestGenerics_Inner2_Builder(_rt.StructBuilderBase, _t.Generic[_TestGeneric
         return self._c2.init(p, size)
 
     def set_baz(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_baz(self) -> bool:
@@ -7957,11 +8433,19 @@ class TestGenerics_Inner2_Builder(_rt.StructBuilderBase, _t.Generic[_TestGeneric
     def inner_bound(self) -> TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]:
         return TestGenerics_Inner_Builder(self._b.get_struct(2, 0, 2), self._c0, self._c1)
 
-    def init_inner_bound(self) -> TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]:
+    def init_inner_bound(
+        self
+    ) -> TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Inner_Builder(self._b.init_struct(2, 0, 2), self._c0, self._c1)
 
-    def set_inner_bound(self, value: _t.Union[TestGenerics_Inner_Reader[_TestGenerics_Foo, _TestGenerics_Bar], TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]]) -> None:
+    def set_inner_bound(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner_Reader[_TestGenerics_Foo, _TestGenerics_Bar],
+            TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -7970,14 +8454,28 @@ class TestGenerics_Inner2_Builder(_rt.StructBuilderBase, _t.Generic[_TestGeneric
 
     # innerUnbound @3 :TestGenerics.Inner; ptr[3]
     @property
-    def inner_unbound(self) -> TestGenerics_Inner_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
-        return TestGenerics_Inner_Builder(self._b.get_struct(3, 0, 2), _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def inner_unbound(
+        self
+    ) -> TestGenerics_Inner_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+        return TestGenerics_Inner_Builder(
+            self._b.get_struct(3, 0, 2), _rt.ANY_POINTER, _rt.ANY_POINTER
+        )
 
-    def init_inner_unbound(self) -> TestGenerics_Inner_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def init_inner_unbound(
+        self
+    ) -> TestGenerics_Inner_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner_Builder(self._b.init_struct(3, 0, 2), _rt.ANY_POINTER, _rt.ANY_POINTER)
+        return TestGenerics_Inner_Builder(
+            self._b.init_struct(3, 0, 2), _rt.ANY_POINTER, _rt.ANY_POINTER
+        )
 
-    def set_inner_unbound(self, value: _t.Union[TestGenerics_Inner_Reader[_rt.AnyPointer, _rt.AnyPointer], TestGenerics_Inner_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]) -> None:
+    def set_inner_unbound(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner_Reader[_rt.AnyPointer, _rt.AnyPointer],
+            TestGenerics_Inner_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -7989,12 +8487,27 @@ class TestGenerics_Inner2_Builder(_rt.StructBuilderBase, _t.Generic[_TestGeneric
         return TestGenerics_Inner2_Reader(self._b.as_reader(), self._c0, self._c1, self._c2)
 
 
-class TestGenerics_Inner2_DeepNest_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar, _TestGenerics_Inner2_Baz, _TestGenerics_Inner2_DeepNest_Qux]):
+class TestGenerics_Inner2_DeepNest_Reader(
+    _rt.StructReaderBase,
+    _t.Generic[
+        _TestGenerics_Foo,
+        _TestGenerics_Bar,
+        _TestGenerics_Inner2_Baz,
+        _TestGenerics_Inner2_DeepNest_Qux
+    ]
+):
     """struct TestGenerics.Inner2.DeepNest (reader): 0 data words, 4 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2", "_c3")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any], c2: _rt.PointerCodec[_TestGenerics_Inner2_Baz, _t.Any], c3: _rt.PointerCodec[_TestGenerics_Inner2_DeepNest_Qux, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any],
+        c2: _rt.PointerCodec[_TestGenerics_Inner2_Baz, _t.Any],
+        c3: _rt.PointerCodec[_TestGenerics_Inner2_DeepNest_Qux, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -8039,12 +8552,27 @@ class TestGenerics_Inner2_DeepNest_Reader(_rt.StructReaderBase, _t.Generic[_Test
         return TestGenerics_Inner2_DeepNest_Builder(b, self._c0, self._c1, self._c2, self._c3)
 
 
-class TestGenerics_Inner2_DeepNest_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B, _TestGenerics_Inner2_Baz_B, _TestGenerics_Inner2_DeepNest_Qux_B]):
+class TestGenerics_Inner2_DeepNest_Builder(
+    _rt.StructBuilderBase,
+    _t.Generic[
+        _TestGenerics_Foo_B,
+        _TestGenerics_Bar_B,
+        _TestGenerics_Inner2_Baz_B,
+        _TestGenerics_Inner2_DeepNest_Qux_B
+    ]
+):
     """struct TestGenerics.Inner2.DeepNest (builder): 0 data words, 4 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2", "_c3")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B], c2: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_Baz_B], c3: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_DeepNest_Qux_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B],
+        c2: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_Baz_B],
+        c3: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_DeepNest_Qux_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -8063,7 +8591,7 @@ class TestGenerics_Inner2_DeepNest_Builder(_rt.StructBuilderBase, _t.Generic[_Te
         return self._c0.init(p, size)
 
     def set_foo(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_foo(self) -> bool:
@@ -8081,7 +8609,7 @@ class TestGenerics_Inner2_DeepNest_Builder(_rt.StructBuilderBase, _t.Generic[_Te
         return self._c1.init(p, size)
 
     def set_bar(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_bar(self) -> bool:
@@ -8099,7 +8627,7 @@ class TestGenerics_Inner2_DeepNest_Builder(_rt.StructBuilderBase, _t.Generic[_Te
         return self._c2.init(p, size)
 
     def set_baz(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
     def has_baz(self) -> bool:
@@ -8117,7 +8645,7 @@ class TestGenerics_Inner2_DeepNest_Builder(_rt.StructBuilderBase, _t.Generic[_Te
         return self._c3.init(p, size)
 
     def set_qux(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
     def has_qux(self) -> bool:
@@ -8125,15 +8653,34 @@ class TestGenerics_Inner2_DeepNest_Builder(_rt.StructBuilderBase, _t.Generic[_Te
 
     def as_reader(self) -> TestGenerics_Inner2_DeepNest_Reader[_t.Any, _t.Any, _t.Any, _t.Any]:
         """A reader of this struct (no copy; it sees later changes)."""
-        return TestGenerics_Inner2_DeepNest_Reader(self._b.as_reader(), self._c0, self._c1, self._c2, self._c3)
+        return TestGenerics_Inner2_DeepNest_Reader(
+            self._b.as_reader(), self._c0, self._c1, self._c2, self._c3
+        )
 
 
-class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar, _TestGenerics_Inner2_Baz, _TestGenerics_Inner2_DeepNest_Qux, _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux]):
+class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader(
+    _rt.StructReaderBase,
+    _t.Generic[
+        _TestGenerics_Foo,
+        _TestGenerics_Bar,
+        _TestGenerics_Inner2_Baz,
+        _TestGenerics_Inner2_DeepNest_Qux,
+        _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux
+    ]
+):
     """struct TestGenerics.Inner2.DeepNest.DeepNestInterface.call$Params (reader): 0 data words, 0 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2", "_c3", "_c4")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any], c2: _rt.PointerCodec[_TestGenerics_Inner2_Baz, _t.Any], c3: _rt.PointerCodec[_TestGenerics_Inner2_DeepNest_Qux, _t.Any], c4: _rt.PointerCodec[_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any],
+        c2: _rt.PointerCodec[_TestGenerics_Inner2_Baz, _t.Any],
+        c3: _rt.PointerCodec[_TestGenerics_Inner2_DeepNest_Qux, _t.Any],
+        c4: _rt.PointerCodec[_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -8141,18 +8688,41 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader(_rt.Struc
         self._c3 = c3
         self._c4 = c4
 
-    def as_builder(self) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder[_t.Any, _t.Any, _t.Any, _t.Any, _t.Any]:
+    def as_builder(
+        self
+    ) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder[
+        _t.Any, _t.Any, _t.Any, _t.Any, _t.Any
+    ]:
         """A copy of this struct as the root of a new message."""
         b = _rt.copy_message(self._r).get_root(0, 0)
-        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder(b, self._c0, self._c1, self._c2, self._c3, self._c4)
+        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder(
+            b, self._c0, self._c1, self._c2, self._c3, self._c4
+        )
 
 
-class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B, _TestGenerics_Inner2_Baz_B, _TestGenerics_Inner2_DeepNest_Qux_B, _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B]):
+class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder(
+    _rt.StructBuilderBase,
+    _t.Generic[
+        _TestGenerics_Foo_B,
+        _TestGenerics_Bar_B,
+        _TestGenerics_Inner2_Baz_B,
+        _TestGenerics_Inner2_DeepNest_Qux_B,
+        _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B
+    ]
+):
     """struct TestGenerics.Inner2.DeepNest.DeepNestInterface.call$Params (builder): 0 data words, 0 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2", "_c3", "_c4")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B], c2: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_Baz_B], c3: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_DeepNest_Qux_B], c4: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B],
+        c2: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_Baz_B],
+        c3: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_DeepNest_Qux_B],
+        c4: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -8160,17 +8730,40 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder(_rt.Stru
         self._c3 = c3
         self._c4 = c4
 
-    def as_reader(self) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader[_t.Any, _t.Any, _t.Any, _t.Any, _t.Any]:
+    def as_reader(
+        self
+    ) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader[
+        _t.Any, _t.Any, _t.Any, _t.Any, _t.Any
+    ]:
         """A reader of this struct (no copy; it sees later changes)."""
-        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader(self._b.as_reader(), self._c0, self._c1, self._c2, self._c3, self._c4)
+        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader(
+            self._b.as_reader(), self._c0, self._c1, self._c2, self._c3, self._c4
+        )
 
 
-class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar, _TestGenerics_Inner2_Baz, _TestGenerics_Inner2_DeepNest_Qux, _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux]):
+class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader(
+    _rt.StructReaderBase,
+    _t.Generic[
+        _TestGenerics_Foo,
+        _TestGenerics_Bar,
+        _TestGenerics_Inner2_Baz,
+        _TestGenerics_Inner2_DeepNest_Qux,
+        _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux
+    ]
+):
     """struct TestGenerics.Inner2.DeepNest.DeepNestInterface.call$Results (reader): 0 data words, 0 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2", "_c3", "_c4")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any], c2: _rt.PointerCodec[_TestGenerics_Inner2_Baz, _t.Any], c3: _rt.PointerCodec[_TestGenerics_Inner2_DeepNest_Qux, _t.Any], c4: _rt.PointerCodec[_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any],
+        c2: _rt.PointerCodec[_TestGenerics_Inner2_Baz, _t.Any],
+        c3: _rt.PointerCodec[_TestGenerics_Inner2_DeepNest_Qux, _t.Any],
+        c4: _rt.PointerCodec[_TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -8178,18 +8771,41 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader(_rt.Stru
         self._c3 = c3
         self._c4 = c4
 
-    def as_builder(self) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder[_t.Any, _t.Any, _t.Any, _t.Any, _t.Any]:
+    def as_builder(
+        self
+    ) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder[
+        _t.Any, _t.Any, _t.Any, _t.Any, _t.Any
+    ]:
         """A copy of this struct as the root of a new message."""
         b = _rt.copy_message(self._r).get_root(0, 0)
-        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder(b, self._c0, self._c1, self._c2, self._c3, self._c4)
+        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder(
+            b, self._c0, self._c1, self._c2, self._c3, self._c4
+        )
 
 
-class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B, _TestGenerics_Inner2_Baz_B, _TestGenerics_Inner2_DeepNest_Qux_B, _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B]):
+class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder(
+    _rt.StructBuilderBase,
+    _t.Generic[
+        _TestGenerics_Foo_B,
+        _TestGenerics_Bar_B,
+        _TestGenerics_Inner2_Baz_B,
+        _TestGenerics_Inner2_DeepNest_Qux_B,
+        _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B
+    ]
+):
     """struct TestGenerics.Inner2.DeepNest.DeepNestInterface.call$Results (builder): 0 data words, 0 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2", "_c3", "_c4")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B], c2: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_Baz_B], c3: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_DeepNest_Qux_B], c4: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B],
+        c2: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_Baz_B],
+        c3: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_DeepNest_Qux_B],
+        c4: _rt.PointerCodec[_t.Any, _TestGenerics_Inner2_DeepNest_DeepNestInterface_Quux_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -8197,17 +8813,32 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder(_rt.Str
         self._c3 = c3
         self._c4 = c4
 
-    def as_reader(self) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader[_t.Any, _t.Any, _t.Any, _t.Any, _t.Any]:
+    def as_reader(
+        self
+    ) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader[
+        _t.Any, _t.Any, _t.Any, _t.Any, _t.Any
+    ]:
         """A reader of this struct (no copy; it sees later changes)."""
-        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader(self._b.as_reader(), self._c0, self._c1, self._c2, self._c3, self._c4)
+        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader(
+            self._b.as_reader(), self._c0, self._c1, self._c2, self._c3, self._c4
+        )
 
 
-class TestGenerics_Interface_CallResults_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar, _TestGenerics_Interface_Qux]):
+class TestGenerics_Interface_CallResults_Reader(
+    _rt.StructReaderBase,
+    _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar, _TestGenerics_Interface_Qux]
+):
     """struct TestGenerics.Interface.call$Results (reader): 0 data words, 2 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any], c2: _rt.PointerCodec[_TestGenerics_Interface_Qux, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any],
+        c2: _rt.PointerCodec[_TestGenerics_Interface_Qux, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -8235,12 +8866,21 @@ class TestGenerics_Interface_CallResults_Reader(_rt.StructReaderBase, _t.Generic
         return TestGenerics_Interface_CallResults_Builder(b, self._c0, self._c1, self._c2)
 
 
-class TestGenerics_Interface_CallResults_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B, _TestGenerics_Interface_Qux_B]):
+class TestGenerics_Interface_CallResults_Builder(
+    _rt.StructBuilderBase,
+    _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B, _TestGenerics_Interface_Qux_B]
+):
     """struct TestGenerics.Interface.call$Results (builder): 0 data words, 2 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B], c2: _rt.PointerCodec[_t.Any, _TestGenerics_Interface_Qux_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B],
+        c2: _rt.PointerCodec[_t.Any, _TestGenerics_Interface_Qux_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -8258,7 +8898,7 @@ class TestGenerics_Interface_CallResults_Builder(_rt.StructBuilderBase, _t.Gener
         return self._c2.init(p, size)
 
     def set_qux(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_qux(self) -> bool:
@@ -8273,7 +8913,13 @@ class TestGenerics_Interface_CallResults_Builder(_rt.StructBuilderBase, _t.Gener
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Builder(self._b.init_struct(1, 1, 3), _codec_0, _codec_1)
 
-    def set_gen(self, value: _t.Union[TestGenerics_Reader[TestAllTypes_Reader, TestAnyPointer_Reader], TestGenerics_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]]) -> None:
+    def set_gen(
+        self,
+        value: _t.Union[
+            TestGenerics_Reader[TestAllTypes_Reader, TestAnyPointer_Reader],
+            TestGenerics_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -8282,15 +8928,24 @@ class TestGenerics_Interface_CallResults_Builder(_rt.StructBuilderBase, _t.Gener
 
     def as_reader(self) -> TestGenerics_Interface_CallResults_Reader[_t.Any, _t.Any, _t.Any]:
         """A reader of this struct (no copy; it sees later changes)."""
-        return TestGenerics_Interface_CallResults_Reader(self._b.as_reader(), self._c0, self._c1, self._c2)
+        return TestGenerics_Interface_CallResults_Reader(
+            self._b.as_reader(), self._c0, self._c1, self._c2
+        )
 
 
-class TestGenerics_UseAliases_Reader(_rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar]):
+class TestGenerics_UseAliases_Reader(
+    _rt.StructReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar]
+):
     """struct TestGenerics.UseAliases (reader): 0 data words, 6 pointers."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -8313,8 +8968,12 @@ class TestGenerics_UseAliases_Reader(_rt.StructReaderBase, _t.Generic[_TestGener
 
     # inner2 @2 :TestGenerics.Inner2; ptr[2]
     @property
-    def inner2(self) -> TestGenerics_Inner2_Reader[_TestGenerics_Foo, _TestGenerics_Bar, _rt.AnyPointer]:
-        return TestGenerics_Inner2_Reader(self._r.get_struct(2), self._c0, self._c1, _rt.ANY_POINTER)
+    def inner2(
+        self
+    ) -> TestGenerics_Inner2_Reader[_TestGenerics_Foo, _TestGenerics_Bar, _rt.AnyPointer]:
+        return TestGenerics_Inner2_Reader(
+            self._r.get_struct(2), self._c0, self._c1, _rt.ANY_POINTER
+        )
 
     def has_inner2(self) -> bool:
         return self._r.has_pointer(2)
@@ -8349,12 +9008,19 @@ class TestGenerics_UseAliases_Reader(_rt.StructReaderBase, _t.Generic[_TestGener
         return TestGenerics_UseAliases_Builder(b, self._c0, self._c1)
 
 
-class TestGenerics_UseAliases_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B]):
+class TestGenerics_UseAliases_Builder(
+    _rt.StructBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B]
+):
     """struct TestGenerics.UseAliases (builder): 0 data words, 6 pointers."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -8371,7 +9037,7 @@ class TestGenerics_UseAliases_Builder(_rt.StructBuilderBase, _t.Generic[_TestGen
         return self._c0.init(p, size)
 
     def set_foo(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_foo(self) -> bool:
@@ -8386,7 +9052,13 @@ class TestGenerics_UseAliases_Builder(_rt.StructBuilderBase, _t.Generic[_TestGen
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Inner_Builder(self._b.init_struct(1, 0, 2), self._c0, self._c1)
 
-    def set_inner(self, value: _t.Union[TestGenerics_Inner_Reader[_TestGenerics_Foo, _TestGenerics_Bar], TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]]) -> None:
+    def set_inner(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner_Reader[_TestGenerics_Foo, _TestGenerics_Bar],
+            TestGenerics_Inner_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -8395,14 +9067,34 @@ class TestGenerics_UseAliases_Builder(_rt.StructBuilderBase, _t.Generic[_TestGen
 
     # inner2 @2 :TestGenerics.Inner2; ptr[2]
     @property
-    def inner2(self) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, _rt.AnyPointerBuilder]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(2, 0, 4), self._c0, self._c1, _rt.ANY_POINTER)
+    def inner2(
+        self
+    ) -> TestGenerics_Inner2_Builder[
+        _TestGenerics_Foo_B, _TestGenerics_Bar_B, _rt.AnyPointerBuilder
+    ]:
+        return TestGenerics_Inner2_Builder(
+            self._b.get_struct(2, 0, 4), self._c0, self._c1, _rt.ANY_POINTER
+        )
 
-    def init_inner2(self) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, _rt.AnyPointerBuilder]:
+    def init_inner2(
+        self
+    ) -> TestGenerics_Inner2_Builder[
+        _TestGenerics_Foo_B, _TestGenerics_Bar_B, _rt.AnyPointerBuilder
+    ]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(2, 0, 4), self._c0, self._c1, _rt.ANY_POINTER)
+        return TestGenerics_Inner2_Builder(
+            self._b.init_struct(2, 0, 4), self._c0, self._c1, _rt.ANY_POINTER
+        )
 
-    def set_inner2(self, value: _t.Union[TestGenerics_Inner2_Reader[_TestGenerics_Foo, _TestGenerics_Bar, _rt.AnyPointer], TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, _rt.AnyPointerBuilder]]) -> None:
+    def set_inner2(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner2_Reader[_TestGenerics_Foo, _TestGenerics_Bar, _rt.AnyPointer],
+            TestGenerics_Inner2_Builder[
+                _TestGenerics_Foo_B, _TestGenerics_Bar_B, _rt.AnyPointerBuilder
+            ]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -8411,14 +9103,28 @@ class TestGenerics_UseAliases_Builder(_rt.StructBuilderBase, _t.Generic[_TestGen
 
     # inner2Bind @3 :TestGenerics.Inner2(Text); ptr[3]
     @property
-    def inner2_bind(self) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(3, 0, 4), self._c0, self._c1, _rt.TEXT)
+    def inner2_bind(
+        self
+    ) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]:
+        return TestGenerics_Inner2_Builder(
+            self._b.get_struct(3, 0, 4), self._c0, self._c1, _rt.TEXT
+        )
 
-    def init_inner2_bind(self) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]:
+    def init_inner2_bind(
+        self
+    ) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(3, 0, 4), self._c0, self._c1, _rt.TEXT)
+        return TestGenerics_Inner2_Builder(
+            self._b.init_struct(3, 0, 4), self._c0, self._c1, _rt.TEXT
+        )
 
-    def set_inner2_bind(self, value: _t.Union[TestGenerics_Inner2_Reader[_TestGenerics_Foo, _TestGenerics_Bar, str], TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]]) -> None:
+    def set_inner2_bind(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner2_Reader[_TestGenerics_Foo, _TestGenerics_Bar, str],
+            TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -8427,14 +9133,28 @@ class TestGenerics_UseAliases_Builder(_rt.StructBuilderBase, _t.Generic[_TestGen
 
     # inner2Text @4 :TestGenerics.Inner2(Text); ptr[4]
     @property
-    def inner2_text(self) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(4, 0, 4), self._c0, self._c1, _rt.TEXT)
+    def inner2_text(
+        self
+    ) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]:
+        return TestGenerics_Inner2_Builder(
+            self._b.get_struct(4, 0, 4), self._c0, self._c1, _rt.TEXT
+        )
 
-    def init_inner2_text(self) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]:
+    def init_inner2_text(
+        self
+    ) -> TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(4, 0, 4), self._c0, self._c1, _rt.TEXT)
+        return TestGenerics_Inner2_Builder(
+            self._b.init_struct(4, 0, 4), self._c0, self._c1, _rt.TEXT
+        )
 
-    def set_inner2_text(self, value: _t.Union[TestGenerics_Inner2_Reader[_TestGenerics_Foo, _TestGenerics_Bar, str], TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]]) -> None:
+    def set_inner2_text(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner2_Reader[_TestGenerics_Foo, _TestGenerics_Bar, str],
+            TestGenerics_Inner2_Builder[_TestGenerics_Foo_B, _TestGenerics_Bar_B, str]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(4), value)
 
@@ -8453,7 +9173,7 @@ class TestGenerics_UseAliases_Builder(_rt.StructBuilderBase, _t.Generic[_TestGen
         return self._c1.init(p, size)
 
     def set_rev_foo(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(5), value)
 
     def has_rev_foo(self) -> bool:
@@ -8464,12 +9184,19 @@ class TestGenerics_UseAliases_Builder(_rt.StructBuilderBase, _t.Generic[_TestGen
         return TestGenerics_UseAliases_Reader(self._b.as_reader(), self._c0, self._c1)
 
 
-class TestGenerics_Ug_Reader(_rt.GroupReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar]):
+class TestGenerics_Ug_Reader(
+    _rt.GroupReaderBase, _t.Generic[_TestGenerics_Foo, _TestGenerics_Bar]
+):
     """group TestGenerics.ug (reader): a view of its struct's sections."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenerics_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenerics_Bar, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -8481,12 +9208,19 @@ class TestGenerics_Ug_Reader(_rt.GroupReaderBase, _t.Generic[_TestGenerics_Foo, 
         return _I32.unpack_from(r.segment, r.data_offset + 4)[0] if 8 <= r.data_size else 0
 
 
-class TestGenerics_Ug_Builder(_rt.GroupBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B]):
+class TestGenerics_Ug_Builder(
+    _rt.GroupBuilderBase, _t.Generic[_TestGenerics_Foo_B, _TestGenerics_Bar_B]
+):
     """group TestGenerics.ug (builder): a view of its struct's sections."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenerics_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenerics_Bar_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -8547,12 +9281,19 @@ class BoxedText_Builder(_rt.StructBuilderBase):
         return BoxedText_Reader(self._b.as_reader())
 
 
-class TestGenericsWrapper_Reader(_rt.StructReaderBase, _t.Generic[_TestGenericsWrapper_Foo, _TestGenericsWrapper_Bar]):
+class TestGenericsWrapper_Reader(
+    _rt.StructReaderBase, _t.Generic[_TestGenericsWrapper_Foo, _TestGenericsWrapper_Bar]
+):
     """struct TestGenericsWrapper (reader): 0 data words, 1 pointer."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenericsWrapper_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenericsWrapper_Bar, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenericsWrapper_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenericsWrapper_Bar, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -8571,26 +9312,43 @@ class TestGenericsWrapper_Reader(_rt.StructReaderBase, _t.Generic[_TestGenericsW
         return TestGenericsWrapper_Builder(b, self._c0, self._c1)
 
 
-class TestGenericsWrapper_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenericsWrapper_Foo_B, _TestGenericsWrapper_Bar_B]):
+class TestGenericsWrapper_Builder(
+    _rt.StructBuilderBase, _t.Generic[_TestGenericsWrapper_Foo_B, _TestGenericsWrapper_Bar_B]
+):
     """struct TestGenericsWrapper (builder): 0 data words, 1 pointer."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenericsWrapper_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenericsWrapper_Bar_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenericsWrapper_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenericsWrapper_Bar_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
 
     # value @0 :TestGenerics(Foo, Bar); ptr[0]
     @property
-    def value(self) -> TestGenerics_Builder[_TestGenericsWrapper_Foo_B, _TestGenericsWrapper_Bar_B]:
+    def value(
+        self
+    ) -> TestGenerics_Builder[_TestGenericsWrapper_Foo_B, _TestGenericsWrapper_Bar_B]:
         return TestGenerics_Builder(self._b.get_struct(0, 1, 3), self._c0, self._c1)
 
-    def init_value(self) -> TestGenerics_Builder[_TestGenericsWrapper_Foo_B, _TestGenericsWrapper_Bar_B]:
+    def init_value(
+        self
+    ) -> TestGenerics_Builder[_TestGenericsWrapper_Foo_B, _TestGenericsWrapper_Bar_B]:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Builder(self._b.init_struct(0, 1, 3), self._c0, self._c1)
 
-    def set_value(self, value: _t.Union[TestGenerics_Reader[_TestGenericsWrapper_Foo, _TestGenericsWrapper_Bar], TestGenerics_Builder[_TestGenericsWrapper_Foo_B, _TestGenericsWrapper_Bar_B]]) -> None:
+    def set_value(
+        self,
+        value: _t.Union[
+            TestGenerics_Reader[_TestGenericsWrapper_Foo, _TestGenericsWrapper_Bar],
+            TestGenerics_Builder[_TestGenericsWrapper_Foo_B, _TestGenericsWrapper_Bar_B]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -8635,7 +9393,13 @@ class TestGenericsWrapper2_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenericsWrapper_Builder(self._b.init_struct(0, 0, 1), _rt.TEXT, _codec_0)
 
-    def set_value(self, value: _t.Union[TestGenericsWrapper_Reader[str, TestAllTypes_Reader], TestGenericsWrapper_Builder[str, TestAllTypes_Builder]]) -> None:
+    def set_value(
+        self,
+        value: _t.Union[
+            TestGenericsWrapper_Reader[str, TestAllTypes_Reader],
+            TestGenericsWrapper_Builder[str, TestAllTypes_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -8647,12 +9411,20 @@ class TestGenericsWrapper2_Builder(_rt.StructBuilderBase):
         return TestGenericsWrapper2_Reader(self._b.as_reader())
 
 
-class TestImplicitMethodParams_CallParams_Reader(_rt.StructReaderBase, _t.Generic[_TestImplicitMethodParams_CallParams_T, _TestImplicitMethodParams_CallParams_U]):
+class TestImplicitMethodParams_CallParams_Reader(
+    _rt.StructReaderBase,
+    _t.Generic[_TestImplicitMethodParams_CallParams_T, _TestImplicitMethodParams_CallParams_U]
+):
     """struct TestImplicitMethodParams.call$Params (reader): 0 data words, 2 pointers."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestImplicitMethodParams_CallParams_T, _t.Any], c1: _rt.PointerCodec[_TestImplicitMethodParams_CallParams_U, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestImplicitMethodParams_CallParams_T, _t.Any],
+        c1: _rt.PointerCodec[_TestImplicitMethodParams_CallParams_U, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -8679,12 +9451,20 @@ class TestImplicitMethodParams_CallParams_Reader(_rt.StructReaderBase, _t.Generi
         return TestImplicitMethodParams_CallParams_Builder(b, self._c0, self._c1)
 
 
-class TestImplicitMethodParams_CallParams_Builder(_rt.StructBuilderBase, _t.Generic[_TestImplicitMethodParams_CallParams_T_B, _TestImplicitMethodParams_CallParams_U_B]):
+class TestImplicitMethodParams_CallParams_Builder(
+    _rt.StructBuilderBase,
+    _t.Generic[_TestImplicitMethodParams_CallParams_T_B, _TestImplicitMethodParams_CallParams_U_B]
+):
     """struct TestImplicitMethodParams.call$Params (builder): 0 data words, 2 pointers."""
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestImplicitMethodParams_CallParams_T_B], c1: _rt.PointerCodec[_t.Any, _TestImplicitMethodParams_CallParams_U_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestImplicitMethodParams_CallParams_T_B],
+        c1: _rt.PointerCodec[_t.Any, _TestImplicitMethodParams_CallParams_U_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -8701,7 +9481,7 @@ class TestImplicitMethodParams_CallParams_Builder(_rt.StructBuilderBase, _t.Gene
         return self._c0.init(p, size)
 
     def set_foo(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_foo(self) -> bool:
@@ -8719,7 +9499,7 @@ class TestImplicitMethodParams_CallParams_Builder(_rt.StructBuilderBase, _t.Gene
         return self._c1.init(p, size)
 
     def set_bar(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_bar(self) -> bool:
@@ -8730,12 +9510,25 @@ class TestImplicitMethodParams_CallParams_Builder(_rt.StructBuilderBase, _t.Gene
         return TestImplicitMethodParams_CallParams_Reader(self._b.as_reader(), self._c0, self._c1)
 
 
-class TestImplicitMethodParamsInGeneric_CallParams_Reader(_rt.StructReaderBase, _t.Generic[_TestImplicitMethodParamsInGeneric_V, _TestImplicitMethodParamsInGeneric_CallParams_T, _TestImplicitMethodParamsInGeneric_CallParams_U]):
+class TestImplicitMethodParamsInGeneric_CallParams_Reader(
+    _rt.StructReaderBase,
+    _t.Generic[
+        _TestImplicitMethodParamsInGeneric_V,
+        _TestImplicitMethodParamsInGeneric_CallParams_T,
+        _TestImplicitMethodParamsInGeneric_CallParams_U
+    ]
+):
     """struct TestImplicitMethodParamsInGeneric.call$Params (reader): 0 data words, 2 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestImplicitMethodParamsInGeneric_V, _t.Any], c1: _rt.PointerCodec[_TestImplicitMethodParamsInGeneric_CallParams_T, _t.Any], c2: _rt.PointerCodec[_TestImplicitMethodParamsInGeneric_CallParams_U, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestImplicitMethodParamsInGeneric_V, _t.Any],
+        c1: _rt.PointerCodec[_TestImplicitMethodParamsInGeneric_CallParams_T, _t.Any],
+        c2: _rt.PointerCodec[_TestImplicitMethodParamsInGeneric_CallParams_U, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -8757,18 +9550,35 @@ class TestImplicitMethodParamsInGeneric_CallParams_Reader(_rt.StructReaderBase, 
     def has_bar(self) -> bool:
         return self._r.has_pointer(1)
 
-    def as_builder(self) -> TestImplicitMethodParamsInGeneric_CallParams_Builder[_t.Any, _t.Any, _t.Any]:
+    def as_builder(
+        self
+    ) -> TestImplicitMethodParamsInGeneric_CallParams_Builder[_t.Any, _t.Any, _t.Any]:
         """A copy of this struct as the root of a new message."""
         b = _rt.copy_message(self._r).get_root(0, 2)
-        return TestImplicitMethodParamsInGeneric_CallParams_Builder(b, self._c0, self._c1, self._c2)
+        return TestImplicitMethodParamsInGeneric_CallParams_Builder(
+            b, self._c0, self._c1, self._c2
+        )
 
 
-class TestImplicitMethodParamsInGeneric_CallParams_Builder(_rt.StructBuilderBase, _t.Generic[_TestImplicitMethodParamsInGeneric_V_B, _TestImplicitMethodParamsInGeneric_CallParams_T_B, _TestImplicitMethodParamsInGeneric_CallParams_U_B]):
+class TestImplicitMethodParamsInGeneric_CallParams_Builder(
+    _rt.StructBuilderBase,
+    _t.Generic[
+        _TestImplicitMethodParamsInGeneric_V_B,
+        _TestImplicitMethodParamsInGeneric_CallParams_T_B,
+        _TestImplicitMethodParamsInGeneric_CallParams_U_B
+    ]
+):
     """struct TestImplicitMethodParamsInGeneric.call$Params (builder): 0 data words, 2 pointers."""
 
     __slots__ = ("_c0", "_c1", "_c2")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestImplicitMethodParamsInGeneric_V_B], c1: _rt.PointerCodec[_t.Any, _TestImplicitMethodParamsInGeneric_CallParams_T_B], c2: _rt.PointerCodec[_t.Any, _TestImplicitMethodParamsInGeneric_CallParams_U_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestImplicitMethodParamsInGeneric_V_B],
+        c1: _rt.PointerCodec[_t.Any, _TestImplicitMethodParamsInGeneric_CallParams_T_B],
+        c2: _rt.PointerCodec[_t.Any, _TestImplicitMethodParamsInGeneric_CallParams_U_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -8786,7 +9596,7 @@ class TestImplicitMethodParamsInGeneric_CallParams_Builder(_rt.StructBuilderBase
         return self._c1.init(p, size)
 
     def set_foo(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_foo(self) -> bool:
@@ -8804,18 +9614,24 @@ class TestImplicitMethodParamsInGeneric_CallParams_Builder(_rt.StructBuilderBase
         return self._c2.init(p, size)
 
     def set_bar(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_bar(self) -> bool:
         return self._b.has_pointer(1)
 
-    def as_reader(self) -> TestImplicitMethodParamsInGeneric_CallParams_Reader[_t.Any, _t.Any, _t.Any]:
+    def as_reader(
+        self
+    ) -> TestImplicitMethodParamsInGeneric_CallParams_Reader[_t.Any, _t.Any, _t.Any]:
         """A reader of this struct (no copy; it sees later changes)."""
-        return TestImplicitMethodParamsInGeneric_CallParams_Reader(self._b.as_reader(), self._c0, self._c1, self._c2)
+        return TestImplicitMethodParamsInGeneric_CallParams_Reader(
+            self._b.as_reader(), self._c0, self._c1, self._c2
+        )
 
 
-class TestGenericsUnion_Reader(_rt.StructReaderBase, _t.Generic[_TestGenericsUnion_Foo, _TestGenericsUnion_Bar]):
+class TestGenericsUnion_Reader(
+    _rt.StructReaderBase, _t.Generic[_TestGenericsUnion_Foo, _TestGenericsUnion_Bar]
+):
     """struct TestGenericsUnion (reader): 1 data word, 1 pointer.
 
     At one point this failed to compile.
@@ -8823,7 +9639,12 @@ class TestGenericsUnion_Reader(_rt.StructReaderBase, _t.Generic[_TestGenericsUni
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestGenericsUnion_Foo, _t.Any], c1: _rt.PointerCodec[_TestGenericsUnion_Bar, _t.Any]) -> None:
+    def __init__(
+        self,
+        r: _StructReader,
+        c0: _rt.PointerCodec[_TestGenericsUnion_Foo, _t.Any],
+        c1: _rt.PointerCodec[_TestGenericsUnion_Bar, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
         self._c1 = c1
@@ -8860,7 +9681,9 @@ class TestGenericsUnion_Reader(_rt.StructReaderBase, _t.Generic[_TestGenericsUni
         return TestGenericsUnion_Builder(b, self._c0, self._c1)
 
 
-class TestGenericsUnion_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenericsUnion_Foo_B, _TestGenericsUnion_Bar_B]):
+class TestGenericsUnion_Builder(
+    _rt.StructBuilderBase, _t.Generic[_TestGenericsUnion_Foo_B, _TestGenericsUnion_Bar_B]
+):
     """struct TestGenericsUnion (builder): 1 data word, 1 pointer.
 
     At one point this failed to compile.
@@ -8868,7 +9691,12 @@ class TestGenericsUnion_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenericsU
 
     __slots__ = ("_c0", "_c1")
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestGenericsUnion_Foo_B], c1: _rt.PointerCodec[_t.Any, _TestGenericsUnion_Bar_B]) -> None:
+    def __init__(
+        self,
+        b: _StructBuilder,
+        c0: _rt.PointerCodec[_t.Any, _TestGenericsUnion_Foo_B],
+        c1: _rt.PointerCodec[_t.Any, _TestGenericsUnion_Bar_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
         self._c1 = c1
@@ -8892,7 +9720,7 @@ class TestGenericsUnion_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenericsU
         return self._c0.init(p, size)
 
     def set_foo(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 0)
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -8914,7 +9742,7 @@ class TestGenericsUnion_Builder(_rt.StructBuilderBase, _t.Generic[_TestGenericsU
         return self._c1.init(p, size)
 
     def set_bar(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _U16.pack_into(self._b.segment, self._b.data_offset, 1)
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -8951,7 +9779,9 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
 
     # inner2 @2 :TestGenerics.Inner2(Text); ptr[2]
     @property
-    def inner2(self) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str]:
+    def inner2(
+        self
+    ) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str]:
         return TestGenerics_Inner2_Reader(self._r.get_struct(2), _codec_0, _codec_1, _rt.TEXT)
 
     def has_inner2(self) -> bool:
@@ -8968,7 +9798,9 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # unspecifiedInner @4 :TestGenerics.Inner2(Text); ptr[4]
     @property
     def unspecified_inner(self) -> TestGenerics_Inner2_Reader[_rt.AnyPointer, _rt.AnyPointer, str]:
-        return TestGenerics_Inner2_Reader(self._r.get_struct(4), _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT)
+        return TestGenerics_Inner2_Reader(
+            self._r.get_struct(4), _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT
+        )
 
     def has_unspecified_inner(self) -> bool:
         return self._r.has_pointer(4)
@@ -8993,7 +9825,9 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     @property
     def generic_cap(self) -> TestGenerics_Interface_Client:
         r = self._r
-        return TestGenerics_Interface_Client(_rt.capability_hook(r.get_capability(19), r.arena.cap_table))
+        return TestGenerics_Interface_Client(
+            _rt.capability_hook(r.get_capability(19), r.arena.cap_table)
+        )
 
     def has_generic_cap(self) -> bool:
         return self._r.has_pointer(19)
@@ -9001,7 +9835,9 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # default @5 :TestGenerics(TestAllTypes, Text) (explicit default); ptr[5]
     @property
     def default(self) -> TestGenerics_Reader[TestAllTypes_Reader, str]:
-        return TestGenerics_Reader(self._r.get_struct(5, _D_TestUseGenerics_default), _codec_0, _rt.TEXT)
+        return TestGenerics_Reader(
+            self._r.get_struct(5, _D_TestUseGenerics_default), _codec_0, _rt.TEXT
+        )
 
     def has_default(self) -> bool:
         return self._r.has_pointer(5)
@@ -9009,7 +9845,9 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # defaultInner @6 :TestGenerics.Inner (explicit default); ptr[6]
     @property
     def default_inner(self) -> TestGenerics_Inner_Reader[TestAllTypes_Reader, str]:
-        return TestGenerics_Inner_Reader(self._r.get_struct(6, _D_TestUseGenerics_default_inner), _codec_0, _rt.TEXT)
+        return TestGenerics_Inner_Reader(
+            self._r.get_struct(6, _D_TestUseGenerics_default_inner), _codec_0, _rt.TEXT
+        )
 
     def has_default_inner(self) -> bool:
         return self._r.has_pointer(6)
@@ -9025,7 +9863,9 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # defaultWrapper @9 :TestGenericsWrapper(Text, TestAllTypes) (explicit default); ptr[9]
     @property
     def default_wrapper(self) -> TestGenericsWrapper_Reader[str, TestAllTypes_Reader]:
-        return TestGenericsWrapper_Reader(self._r.get_struct(9, _D_TestUseGenerics_default_wrapper), _rt.TEXT, _codec_0)
+        return TestGenericsWrapper_Reader(
+            self._r.get_struct(9, _D_TestUseGenerics_default_wrapper), _rt.TEXT, _codec_0
+        )
 
     def has_default_wrapper(self) -> bool:
         return self._r.has_pointer(9)
@@ -9033,7 +9873,9 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # defaultWrapper2 @10 :TestGenericsWrapper2 (explicit default); ptr[10]
     @property
     def default_wrapper2(self) -> TestGenericsWrapper2_Reader:
-        return TestGenericsWrapper2_Reader(self._r.get_struct(10, _D_TestUseGenerics_default_wrapper2))
+        return TestGenericsWrapper2_Reader(
+            self._r.get_struct(10, _D_TestUseGenerics_default_wrapper2)
+        )
 
     def has_default_wrapper2(self) -> bool:
         return self._r.has_pointer(10)
@@ -9049,31 +9891,56 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
     # aliasInner @12 :TestGenerics.Inner (explicit default); ptr[12]
     @property
     def alias_inner(self) -> TestGenerics_Inner_Reader[TestAllTypes_Reader, TestAnyPointer_Reader]:
-        return TestGenerics_Inner_Reader(self._r.get_struct(12, _D_TestUseGenerics_alias_inner), _codec_0, _codec_1)
+        return TestGenerics_Inner_Reader(
+            self._r.get_struct(12, _D_TestUseGenerics_alias_inner), _codec_0, _codec_1
+        )
 
     def has_alias_inner(self) -> bool:
         return self._r.has_pointer(12)
 
     # aliasInner2 @13 :TestGenerics.Inner2 (explicit default); ptr[13]
     @property
-    def alias_inner2(self) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, _rt.AnyPointer]:
-        return TestGenerics_Inner2_Reader(self._r.get_struct(13, _D_TestUseGenerics_alias_inner2), _codec_0, _codec_1, _rt.ANY_POINTER)
+    def alias_inner2(
+        self
+    ) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, _rt.AnyPointer]:
+        return TestGenerics_Inner2_Reader(
+            self._r.get_struct(13, _D_TestUseGenerics_alias_inner2),
+            _codec_0,
+            _codec_1,
+            _rt.ANY_POINTER
+        )
 
     def has_alias_inner2(self) -> bool:
         return self._r.has_pointer(13)
 
     # aliasInner2Bind @14 :TestGenerics.Inner2(List(UInt32)) (explicit default); ptr[14]
     @property
-    def alias_inner2_bind(self) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, _rt.PrimitiveList[int]]:
-        return TestGenerics_Inner2_Reader(self._r.get_struct(14, _D_TestUseGenerics_alias_inner2_bind), _codec_0, _codec_1, _codec_3)
+    def alias_inner2_bind(
+        self
+    ) -> TestGenerics_Inner2_Reader[
+        TestAllTypes_Reader, TestAnyPointer_Reader, _rt.PrimitiveList[int]
+    ]:
+        return TestGenerics_Inner2_Reader(
+            self._r.get_struct(14, _D_TestUseGenerics_alias_inner2_bind),
+            _codec_0,
+            _codec_1,
+            _codec_3
+        )
 
     def has_alias_inner2_bind(self) -> bool:
         return self._r.has_pointer(14)
 
     # aliasInner2Text @15 :TestGenerics.Inner2(Text) (explicit default); ptr[15]
     @property
-    def alias_inner2_text(self) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str]:
-        return TestGenerics_Inner2_Reader(self._r.get_struct(15, _D_TestUseGenerics_alias_inner2_text), _codec_0, _codec_1, _rt.TEXT)
+    def alias_inner2_text(
+        self
+    ) -> TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str]:
+        return TestGenerics_Inner2_Reader(
+            self._r.get_struct(15, _D_TestUseGenerics_alias_inner2_text),
+            _codec_0,
+            _codec_1,
+            _rt.TEXT
+        )
 
     def has_alias_inner2_text(self) -> bool:
         return self._r.has_pointer(15)
@@ -9088,8 +9955,12 @@ class TestUseGenerics_Reader(_rt.StructReaderBase):
 
     # useAliases @17 :TestGenerics.UseAliases (explicit default); ptr[17]
     @property
-    def use_aliases(self) -> TestGenerics_UseAliases_Reader[TestAllTypes_Reader, _rt.PrimitiveList[int]]:
-        return TestGenerics_UseAliases_Reader(self._r.get_struct(17, _D_TestUseGenerics_use_aliases), _codec_0, _codec_3)
+    def use_aliases(
+        self
+    ) -> TestGenerics_UseAliases_Reader[TestAllTypes_Reader, _rt.PrimitiveList[int]]:
+        return TestGenerics_UseAliases_Reader(
+            self._r.get_struct(17, _D_TestUseGenerics_use_aliases), _codec_0, _codec_3
+        )
 
     def has_use_aliases(self) -> bool:
         return self._r.has_pointer(17)
@@ -9114,7 +9985,13 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Builder(self._b.init_struct(0, 1, 3), _codec_0, _codec_1)
 
-    def set_basic(self, value: _t.Union[TestGenerics_Reader[TestAllTypes_Reader, TestAnyPointer_Reader], TestGenerics_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]]) -> None:
+    def set_basic(
+        self,
+        value: _t.Union[
+            TestGenerics_Reader[TestAllTypes_Reader, TestAnyPointer_Reader],
+            TestGenerics_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -9126,11 +10003,19 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
         return TestGenerics_Inner_Builder(self._b.get_struct(1, 0, 2), _codec_0, _codec_1)
 
-    def init_inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
+    def init_inner(
+        self
+    ) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Inner_Builder(self._b.init_struct(1, 0, 2), _codec_0, _codec_1)
 
-    def set_inner(self, value: _t.Union[TestGenerics_Inner_Reader[TestAllTypes_Reader, TestAnyPointer_Reader], TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]]) -> None:
+    def set_inner(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner_Reader[TestAllTypes_Reader, TestAnyPointer_Reader],
+            TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -9139,14 +10024,28 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
 
     # inner2 @2 :TestGenerics.Inner2(Text); ptr[2]
     @property
-    def inner2(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(2, 0, 4), _codec_0, _codec_1, _rt.TEXT)
+    def inner2(
+        self
+    ) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
+        return TestGenerics_Inner2_Builder(
+            self._b.get_struct(2, 0, 4), _codec_0, _codec_1, _rt.TEXT
+        )
 
-    def init_inner2(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
+    def init_inner2(
+        self
+    ) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(2, 0, 4), _codec_0, _codec_1, _rt.TEXT)
+        return TestGenerics_Inner2_Builder(
+            self._b.init_struct(2, 0, 4), _codec_0, _codec_1, _rt.TEXT
+        )
 
-    def set_inner2(self, value: _t.Union[TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str], TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]]) -> None:
+    def set_inner2(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str],
+            TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -9158,11 +10057,19 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def unspecified(self) -> TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return TestGenerics_Builder(self._b.get_struct(3, 1, 3), _rt.ANY_POINTER, _rt.ANY_POINTER)
 
-    def init_unspecified(self) -> TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def init_unspecified(
+        self
+    ) -> TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Builder(self._b.init_struct(3, 1, 3), _rt.ANY_POINTER, _rt.ANY_POINTER)
 
-    def set_unspecified(self, value: _t.Union[TestGenerics_Reader[_rt.AnyPointer, _rt.AnyPointer], TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]) -> None:
+    def set_unspecified(
+        self,
+        value: _t.Union[
+            TestGenerics_Reader[_rt.AnyPointer, _rt.AnyPointer],
+            TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
@@ -9171,14 +10078,28 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
 
     # unspecifiedInner @4 :TestGenerics.Inner2(Text); ptr[4]
     @property
-    def unspecified_inner(self) -> TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, str]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(4, 0, 4), _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT)
+    def unspecified_inner(
+        self
+    ) -> TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, str]:
+        return TestGenerics_Inner2_Builder(
+            self._b.get_struct(4, 0, 4), _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT
+        )
 
-    def init_unspecified_inner(self) -> TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, str]:
+    def init_unspecified_inner(
+        self
+    ) -> TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(4, 0, 4), _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT)
+        return TestGenerics_Inner2_Builder(
+            self._b.init_struct(4, 0, 4), _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT
+        )
 
-    def set_unspecified_inner(self, value: _t.Union[TestGenerics_Inner2_Reader[_rt.AnyPointer, _rt.AnyPointer, str], TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, str]]) -> None:
+    def set_unspecified_inner(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner2_Reader[_rt.AnyPointer, _rt.AnyPointer, str],
+            TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, str]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(4), value)
 
@@ -9190,11 +10111,19 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     def wrapper(self) -> TestGenericsWrapper_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
         return TestGenericsWrapper_Builder(self._b.get_struct(8, 0, 1), _codec_0, _codec_1)
 
-    def init_wrapper(self) -> TestGenericsWrapper_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
+    def init_wrapper(
+        self
+    ) -> TestGenericsWrapper_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenericsWrapper_Builder(self._b.init_struct(8, 0, 1), _codec_0, _codec_1)
 
-    def set_wrapper(self, value: _t.Union[TestGenericsWrapper_Reader[TestAllTypes_Reader, TestAnyPointer_Reader], TestGenericsWrapper_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]]) -> None:
+    def set_wrapper(
+        self,
+        value: _t.Union[
+            TestGenericsWrapper_Reader[TestAllTypes_Reader, TestAnyPointer_Reader],
+            TestGenericsWrapper_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(8), value)
 
@@ -9210,7 +10139,13 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Builder(self._b.init_struct(18, 1, 3), _codec_2, _rt.TEXT)
 
-    def set_cap(self, value: _t.Union[TestGenerics_Reader[TestInterface_Client, str], TestGenerics_Builder[TestInterface_Client, str]]) -> None:
+    def set_cap(
+        self,
+        value: _t.Union[
+            TestGenerics_Reader[TestInterface_Client, str],
+            TestGenerics_Builder[TestInterface_Client, str]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(18), value)
 
@@ -9221,7 +10156,9 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     @property
     def generic_cap(self) -> TestGenerics_Interface_Client:
         b = self._b
-        return TestGenerics_Interface_Client(_rt.capability_hook(b.get_pointer(19).get_capability(), b.message.cap_table))
+        return TestGenerics_Interface_Client(
+            _rt.capability_hook(b.get_pointer(19).get_capability(), b.message.cap_table)
+        )
 
     @generic_cap.setter
     def generic_cap(self, value: TestGenerics_Interface_Client) -> None:
@@ -9233,13 +10170,21 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     # default @5 :TestGenerics(TestAllTypes, Text) (explicit default); ptr[5]
     @property
     def default(self) -> TestGenerics_Builder[TestAllTypes_Builder, str]:
-        return TestGenerics_Builder(self._b.get_struct(5, 1, 3, _D_TestUseGenerics_default), _codec_0, _rt.TEXT)
+        return TestGenerics_Builder(
+            self._b.get_struct(5, 1, 3, _D_TestUseGenerics_default), _codec_0, _rt.TEXT
+        )
 
     def init_default(self) -> TestGenerics_Builder[TestAllTypes_Builder, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Builder(self._b.init_struct(5, 1, 3), _codec_0, _rt.TEXT)
 
-    def set_default(self, value: _t.Union[TestGenerics_Reader[TestAllTypes_Reader, str], TestGenerics_Builder[TestAllTypes_Builder, str]]) -> None:
+    def set_default(
+        self,
+        value: _t.Union[
+            TestGenerics_Reader[TestAllTypes_Reader, str],
+            TestGenerics_Builder[TestAllTypes_Builder, str]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(5), value)
 
@@ -9249,13 +10194,21 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     # defaultInner @6 :TestGenerics.Inner (explicit default); ptr[6]
     @property
     def default_inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, str]:
-        return TestGenerics_Inner_Builder(self._b.get_struct(6, 0, 2, _D_TestUseGenerics_default_inner), _codec_0, _rt.TEXT)
+        return TestGenerics_Inner_Builder(
+            self._b.get_struct(6, 0, 2, _D_TestUseGenerics_default_inner), _codec_0, _rt.TEXT
+        )
 
     def init_default_inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Inner_Builder(self._b.init_struct(6, 0, 2), _codec_0, _rt.TEXT)
 
-    def set_default_inner(self, value: _t.Union[TestGenerics_Inner_Reader[TestAllTypes_Reader, str], TestGenerics_Inner_Builder[TestAllTypes_Builder, str]]) -> None:
+    def set_default_inner(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner_Reader[TestAllTypes_Reader, str],
+            TestGenerics_Inner_Builder[TestAllTypes_Builder, str]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(6), value)
 
@@ -9265,13 +10218,17 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     # defaultUser @7 :TestUseGenerics (explicit default); ptr[7]
     @property
     def default_user(self) -> TestUseGenerics_Builder:
-        return TestUseGenerics_Builder(self._b.get_struct(7, 0, 20, _D_TestUseGenerics_default_user))
+        return TestUseGenerics_Builder(
+            self._b.get_struct(7, 0, 20, _D_TestUseGenerics_default_user)
+        )
 
     def init_default_user(self) -> TestUseGenerics_Builder:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestUseGenerics_Builder(self._b.init_struct(7, 0, 20))
 
-    def set_default_user(self, value: _t.Union[TestUseGenerics_Reader, TestUseGenerics_Builder]) -> None:
+    def set_default_user(
+        self, value: _t.Union[TestUseGenerics_Reader, TestUseGenerics_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(7), value)
 
@@ -9281,13 +10238,21 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     # defaultWrapper @9 :TestGenericsWrapper(Text, TestAllTypes) (explicit default); ptr[9]
     @property
     def default_wrapper(self) -> TestGenericsWrapper_Builder[str, TestAllTypes_Builder]:
-        return TestGenericsWrapper_Builder(self._b.get_struct(9, 0, 1, _D_TestUseGenerics_default_wrapper), _rt.TEXT, _codec_0)
+        return TestGenericsWrapper_Builder(
+            self._b.get_struct(9, 0, 1, _D_TestUseGenerics_default_wrapper), _rt.TEXT, _codec_0
+        )
 
     def init_default_wrapper(self) -> TestGenericsWrapper_Builder[str, TestAllTypes_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenericsWrapper_Builder(self._b.init_struct(9, 0, 1), _rt.TEXT, _codec_0)
 
-    def set_default_wrapper(self, value: _t.Union[TestGenericsWrapper_Reader[str, TestAllTypes_Reader], TestGenericsWrapper_Builder[str, TestAllTypes_Builder]]) -> None:
+    def set_default_wrapper(
+        self,
+        value: _t.Union[
+            TestGenericsWrapper_Reader[str, TestAllTypes_Reader],
+            TestGenericsWrapper_Builder[str, TestAllTypes_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(9), value)
 
@@ -9297,13 +10262,17 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
     # defaultWrapper2 @10 :TestGenericsWrapper2 (explicit default); ptr[10]
     @property
     def default_wrapper2(self) -> TestGenericsWrapper2_Builder:
-        return TestGenericsWrapper2_Builder(self._b.get_struct(10, 0, 1, _D_TestUseGenerics_default_wrapper2))
+        return TestGenericsWrapper2_Builder(
+            self._b.get_struct(10, 0, 1, _D_TestUseGenerics_default_wrapper2)
+        )
 
     def init_default_wrapper2(self) -> TestGenericsWrapper2_Builder:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenericsWrapper2_Builder(self._b.init_struct(10, 0, 1))
 
-    def set_default_wrapper2(self, value: _t.Union[TestGenericsWrapper2_Reader, TestGenericsWrapper2_Builder]) -> None:
+    def set_default_wrapper2(
+        self, value: _t.Union[TestGenericsWrapper2_Reader, TestGenericsWrapper2_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(10), value)
 
@@ -9328,14 +10297,26 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
 
     # aliasInner @12 :TestGenerics.Inner (explicit default); ptr[12]
     @property
-    def alias_inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
-        return TestGenerics_Inner_Builder(self._b.get_struct(12, 0, 2, _D_TestUseGenerics_alias_inner), _codec_0, _codec_1)
+    def alias_inner(
+        self
+    ) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
+        return TestGenerics_Inner_Builder(
+            self._b.get_struct(12, 0, 2, _D_TestUseGenerics_alias_inner), _codec_0, _codec_1
+        )
 
-    def init_alias_inner(self) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
+    def init_alias_inner(
+        self
+    ) -> TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_Inner_Builder(self._b.init_struct(12, 0, 2), _codec_0, _codec_1)
 
-    def set_alias_inner(self, value: _t.Union[TestGenerics_Inner_Reader[TestAllTypes_Reader, TestAnyPointer_Reader], TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]]) -> None:
+    def set_alias_inner(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner_Reader[TestAllTypes_Reader, TestAnyPointer_Reader],
+            TestGenerics_Inner_Builder[TestAllTypes_Builder, TestAnyPointer_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(12), value)
 
@@ -9344,14 +10325,37 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
 
     # aliasInner2 @13 :TestGenerics.Inner2 (explicit default); ptr[13]
     @property
-    def alias_inner2(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.AnyPointerBuilder]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(13, 0, 4, _D_TestUseGenerics_alias_inner2), _codec_0, _codec_1, _rt.ANY_POINTER)
+    def alias_inner2(
+        self
+    ) -> TestGenerics_Inner2_Builder[
+        TestAllTypes_Builder, TestAnyPointer_Builder, _rt.AnyPointerBuilder
+    ]:
+        return TestGenerics_Inner2_Builder(
+            self._b.get_struct(13, 0, 4, _D_TestUseGenerics_alias_inner2),
+            _codec_0,
+            _codec_1,
+            _rt.ANY_POINTER
+        )
 
-    def init_alias_inner2(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.AnyPointerBuilder]:
+    def init_alias_inner2(
+        self
+    ) -> TestGenerics_Inner2_Builder[
+        TestAllTypes_Builder, TestAnyPointer_Builder, _rt.AnyPointerBuilder
+    ]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(13, 0, 4), _codec_0, _codec_1, _rt.ANY_POINTER)
+        return TestGenerics_Inner2_Builder(
+            self._b.init_struct(13, 0, 4), _codec_0, _codec_1, _rt.ANY_POINTER
+        )
 
-    def set_alias_inner2(self, value: _t.Union[TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, _rt.AnyPointer], TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.AnyPointerBuilder]]) -> None:
+    def set_alias_inner2(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, _rt.AnyPointer],
+            TestGenerics_Inner2_Builder[
+                TestAllTypes_Builder, TestAnyPointer_Builder, _rt.AnyPointerBuilder
+            ]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(13), value)
 
@@ -9360,14 +10364,39 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
 
     # aliasInner2Bind @14 :TestGenerics.Inner2(List(UInt32)) (explicit default); ptr[14]
     @property
-    def alias_inner2_bind(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.PrimitiveListBuilder[int]]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(14, 0, 4, _D_TestUseGenerics_alias_inner2_bind), _codec_0, _codec_1, _codec_3)
+    def alias_inner2_bind(
+        self
+    ) -> TestGenerics_Inner2_Builder[
+        TestAllTypes_Builder, TestAnyPointer_Builder, _rt.PrimitiveListBuilder[int]
+    ]:
+        return TestGenerics_Inner2_Builder(
+            self._b.get_struct(14, 0, 4, _D_TestUseGenerics_alias_inner2_bind),
+            _codec_0,
+            _codec_1,
+            _codec_3
+        )
 
-    def init_alias_inner2_bind(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.PrimitiveListBuilder[int]]:
+    def init_alias_inner2_bind(
+        self
+    ) -> TestGenerics_Inner2_Builder[
+        TestAllTypes_Builder, TestAnyPointer_Builder, _rt.PrimitiveListBuilder[int]
+    ]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(14, 0, 4), _codec_0, _codec_1, _codec_3)
+        return TestGenerics_Inner2_Builder(
+            self._b.init_struct(14, 0, 4), _codec_0, _codec_1, _codec_3
+        )
 
-    def set_alias_inner2_bind(self, value: _t.Union[TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, _rt.PrimitiveList[int]], TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, _rt.PrimitiveListBuilder[int]]]) -> None:
+    def set_alias_inner2_bind(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner2_Reader[
+                TestAllTypes_Reader, TestAnyPointer_Reader, _rt.PrimitiveList[int]
+            ],
+            TestGenerics_Inner2_Builder[
+                TestAllTypes_Builder, TestAnyPointer_Builder, _rt.PrimitiveListBuilder[int]
+            ]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(14), value)
 
@@ -9376,14 +10405,31 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
 
     # aliasInner2Text @15 :TestGenerics.Inner2(Text) (explicit default); ptr[15]
     @property
-    def alias_inner2_text(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
-        return TestGenerics_Inner2_Builder(self._b.get_struct(15, 0, 4, _D_TestUseGenerics_alias_inner2_text), _codec_0, _codec_1, _rt.TEXT)
+    def alias_inner2_text(
+        self
+    ) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
+        return TestGenerics_Inner2_Builder(
+            self._b.get_struct(15, 0, 4, _D_TestUseGenerics_alias_inner2_text),
+            _codec_0,
+            _codec_1,
+            _rt.TEXT
+        )
 
-    def init_alias_inner2_text(self) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
+    def init_alias_inner2_text(
+        self
+    ) -> TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]:
         """Point the field at a new struct (defaults everywhere); its builder."""
-        return TestGenerics_Inner2_Builder(self._b.init_struct(15, 0, 4), _codec_0, _codec_1, _rt.TEXT)
+        return TestGenerics_Inner2_Builder(
+            self._b.init_struct(15, 0, 4), _codec_0, _codec_1, _rt.TEXT
+        )
 
-    def set_alias_inner2_text(self, value: _t.Union[TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str], TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]]) -> None:
+    def set_alias_inner2_text(
+        self,
+        value: _t.Union[
+            TestGenerics_Inner2_Reader[TestAllTypes_Reader, TestAnyPointer_Reader, str],
+            TestGenerics_Inner2_Builder[TestAllTypes_Builder, TestAnyPointer_Builder, str]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(15), value)
 
@@ -9404,14 +10450,26 @@ class TestUseGenerics_Builder(_rt.StructBuilderBase):
 
     # useAliases @17 :TestGenerics.UseAliases (explicit default); ptr[17]
     @property
-    def use_aliases(self) -> TestGenerics_UseAliases_Builder[TestAllTypes_Builder, _rt.PrimitiveListBuilder[int]]:
-        return TestGenerics_UseAliases_Builder(self._b.get_struct(17, 0, 6, _D_TestUseGenerics_use_aliases), _codec_0, _codec_3)
+    def use_aliases(
+        self
+    ) -> TestGenerics_UseAliases_Builder[TestAllTypes_Builder, _rt.PrimitiveListBuilder[int]]:
+        return TestGenerics_UseAliases_Builder(
+            self._b.get_struct(17, 0, 6, _D_TestUseGenerics_use_aliases), _codec_0, _codec_3
+        )
 
-    def init_use_aliases(self) -> TestGenerics_UseAliases_Builder[TestAllTypes_Builder, _rt.PrimitiveListBuilder[int]]:
+    def init_use_aliases(
+        self
+    ) -> TestGenerics_UseAliases_Builder[TestAllTypes_Builder, _rt.PrimitiveListBuilder[int]]:
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestGenerics_UseAliases_Builder(self._b.init_struct(17, 0, 6), _codec_0, _codec_3)
 
-    def set_use_aliases(self, value: _t.Union[TestGenerics_UseAliases_Reader[TestAllTypes_Reader, _rt.PrimitiveList[int]], TestGenerics_UseAliases_Builder[TestAllTypes_Builder, _rt.PrimitiveListBuilder[int]]]) -> None:
+    def set_use_aliases(
+        self,
+        value: _t.Union[
+            TestGenerics_UseAliases_Reader[TestAllTypes_Reader, _rt.PrimitiveList[int]],
+            TestGenerics_UseAliases_Builder[TestAllTypes_Builder, _rt.PrimitiveListBuilder[int]]
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(17), value)
 
@@ -9525,7 +10583,7 @@ class TestAnyPointerConstants_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_any_kind_as_struct(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_any_kind_as_struct(self) -> bool:
@@ -9543,7 +10601,7 @@ class TestAnyPointerConstants_Builder(_rt.StructBuilderBase):
         return _rt.ANY_STRUCT.init(p, size)
 
     def set_any_struct_as_struct(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_any_struct_as_struct(self) -> bool:
@@ -9561,7 +10619,7 @@ class TestAnyPointerConstants_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_any_kind_as_list(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
     def has_any_kind_as_list(self) -> bool:
@@ -9579,7 +10637,7 @@ class TestAnyPointerConstants_Builder(_rt.StructBuilderBase):
         return _rt.ANY_LIST.init(p, size)
 
     def set_any_list_as_list(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(3), value)
 
     def has_any_list_as_list(self) -> bool:
@@ -9625,7 +10683,9 @@ class TestListOfAny_Builder(_rt.StructBuilderBase):
         """Point the field at a new list of ``size`` elements; its builder."""
         return _rt.CodecListBuilder(self._b.init_list(0, 6, size), _rt.CAPABILITY)
 
-    def set_cap_list(self, value: _t.Union[_rt.CodecList[_rt.Client], _rt.CodecListBuilder[_rt.Client]]) -> None:
+    def set_cap_list(
+        self, value: _t.Union[_rt.CodecList[_rt.Client], _rt.CodecListBuilder[_rt.Client]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -9960,7 +11020,9 @@ class TestPipeline_Box_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestInterface_Client) -> None:
@@ -10010,7 +11072,7 @@ class TestPipeline_AnyBox_Builder(_rt.StructBuilderBase):
         return _rt.CAPABILITY.init(p, size)
 
     def set_cap(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_cap(self) -> bool:
@@ -10070,7 +11132,9 @@ class TestPipeline_GetCapParams_Builder(_rt.StructBuilderBase):
     @property
     def in_cap(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @in_cap.setter
     def in_cap(self, value: TestInterface_Client) -> None:
@@ -10137,7 +11201,9 @@ class TestPipeline_GetCapResults_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestPipeline_Box_Builder(self._b.init_struct(1, 0, 1))
 
-    def set_out_box(self, value: _t.Union[TestPipeline_Box_Reader, TestPipeline_Box_Builder]) -> None:
+    def set_out_box(
+        self, value: _t.Union[TestPipeline_Box_Reader, TestPipeline_Box_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -10194,7 +11260,9 @@ class TestPipeline_TestPointersParams_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestInterface_Client) -> None:
@@ -10215,7 +11283,7 @@ class TestPipeline_TestPointersParams_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_obj(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_obj(self) -> bool:
@@ -10230,7 +11298,13 @@ class TestPipeline_TestPointersParams_Builder(_rt.StructBuilderBase):
         """Point the field at a new list of ``size`` elements; its builder."""
         return _rt.CapabilityListBuilder(self._b.init_list(2, 6, size), TestInterface_Client)
 
-    def set_list(self, value: _t.Union[_rt.CapabilityList[TestInterface_Client], _rt.CapabilityListBuilder[TestInterface_Client]]) -> None:
+    def set_list(
+        self,
+        value: _t.Union[
+            _rt.CapabilityList[TestInterface_Client],
+            _rt.CapabilityListBuilder[TestInterface_Client]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -10319,7 +11393,7 @@ class TestPipeline_GetAnyCapParams_Builder(_rt.StructBuilderBase):
         return _rt.CAPABILITY.init(p, size)
 
     def set_in_cap(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_in_cap(self) -> bool:
@@ -10383,7 +11457,9 @@ class TestPipeline_GetAnyCapResults_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestPipeline_AnyBox_Builder(self._b.init_struct(1, 0, 1))
 
-    def set_out_box(self, value: _t.Union[TestPipeline_AnyBox_Reader, TestPipeline_AnyBox_Builder]) -> None:
+    def set_out_box(
+        self, value: _t.Union[TestPipeline_AnyBox_Reader, TestPipeline_AnyBox_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -10449,7 +11525,9 @@ class TestPipeline_GetCapPipelineOnlyResults_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestPipeline_Box_Builder(self._b.init_struct(0, 0, 1))
 
-    def set_out_box(self, value: _t.Union[TestPipeline_Box_Reader, TestPipeline_Box_Builder]) -> None:
+    def set_out_box(
+        self, value: _t.Union[TestPipeline_Box_Reader, TestPipeline_Box_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -10495,7 +11573,9 @@ class TestCallOrder_GetCallSequenceParams_Builder(_rt.StructBuilderBase):
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
         except _pack_errors:
-            raise _rt.field_error("TestCallOrder.getCallSequence$Params.expected", "UInt32", value) from None
+            raise _rt.field_error(
+            "TestCallOrder.getCallSequence$Params.expected", "UInt32", value
+        ) from None
 
     def as_reader(self) -> TestCallOrder_GetCallSequenceParams_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
@@ -10536,7 +11616,9 @@ class TestCallOrder_GetCallSequenceResults_Builder(_rt.StructBuilderBase):
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
         except _pack_errors:
-            raise _rt.field_error("TestCallOrder.getCallSequence$Results.n", "UInt32", value) from None
+            raise _rt.field_error(
+            "TestCallOrder.getCallSequence$Results.n", "UInt32", value
+        ) from None
 
     def as_reader(self) -> TestCallOrder_GetCallSequenceResults_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
@@ -10612,7 +11694,9 @@ class TestTailCallee_TailResult_Builder(_rt.StructBuilderBase):
     @property
     def c(self) -> TestCallOrder_Client:
         b = self._b
-        return TestCallOrder_Client(_rt.capability_hook(b.get_pointer(1).get_capability(), b.message.cap_table))
+        return TestCallOrder_Client(
+            _rt.capability_hook(b.get_pointer(1).get_capability(), b.message.cap_table)
+        )
 
     @c.setter
     def c(self, value: TestCallOrder_Client) -> None:
@@ -10736,7 +11820,9 @@ class TestTailCaller_FooParams_Builder(_rt.StructBuilderBase):
     @property
     def callee(self) -> TestTailCallee_Client:
         b = self._b
-        return TestTailCallee_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestTailCallee_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @callee.setter
     def callee(self, value: TestTailCallee_Client) -> None:
@@ -10893,7 +11979,9 @@ class TestStreaming_FinishStreamResults_Builder(_rt.StructBuilderBase):
         try:
             _U32.pack_into(b.segment, b.data_offset, value)
         except _pack_errors:
-            raise _rt.field_error("TestStreaming.finishStream$Results.totalI", "UInt32", value) from None
+            raise _rt.field_error(
+            "TestStreaming.finishStream$Results.totalI", "UInt32", value
+        ) from None
 
     # totalJ @1 :UInt32; bits [32, 64)
     @property
@@ -10907,7 +11995,9 @@ class TestStreaming_FinishStreamResults_Builder(_rt.StructBuilderBase):
         try:
             _U32.pack_into(b.segment, b.data_offset + 4, value)
         except _pack_errors:
-            raise _rt.field_error("TestStreaming.finishStream$Results.totalJ", "UInt32", value) from None
+            raise _rt.field_error(
+            "TestStreaming.finishStream$Results.totalJ", "UInt32", value
+        ) from None
 
     def as_reader(self) -> TestStreaming_FinishStreamResults_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
@@ -10943,7 +12033,9 @@ class TestMoreStuff_CallFooParams_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestInterface_Client) -> None:
@@ -11027,7 +12119,9 @@ class TestMoreStuff_CallFooWhenResolvedParams_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestInterface_Client) -> None:
@@ -11111,7 +12205,9 @@ class TestMoreStuff_NeverReturnParams_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestInterface_Client) -> None:
@@ -11154,7 +12250,9 @@ class TestMoreStuff_NeverReturnResults_Builder(_rt.StructBuilderBase):
     @property
     def cap_copy(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap_copy.setter
     def cap_copy(self, value: TestInterface_Client) -> None:
@@ -11197,7 +12295,9 @@ class TestMoreStuff_HoldParams_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestInterface_Client) -> None:
@@ -11344,7 +12444,9 @@ class TestMoreStuff_GetHeldResults_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestInterface_Client) -> None:
@@ -11387,7 +12489,9 @@ class TestMoreStuff_EchoParams_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestCallOrder_Client:
         b = self._b
-        return TestCallOrder_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestCallOrder_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestCallOrder_Client) -> None:
@@ -11430,7 +12534,9 @@ class TestMoreStuff_EchoResults_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestCallOrder_Client:
         b = self._b
-        return TestCallOrder_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestCallOrder_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestCallOrder_Client) -> None:
@@ -11473,7 +12579,9 @@ class TestMoreStuff_ExpectCancelParams_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestInterface_Client) -> None:
@@ -11570,7 +12678,9 @@ class TestMoreStuff_MethodWithDefaultsParams_Builder(_rt.StructBuilderBase):
         try:
             _U32.pack_into(b.segment, b.data_offset, value ^ 123)
         except _pack_errors:
-            raise _rt.field_error("TestMoreStuff.methodWithDefaults$Params.b", "UInt32", value) from None
+            raise _rt.field_error(
+            "TestMoreStuff.methodWithDefaults$Params.b", "UInt32", value
+        ) from None
 
     # c @2 :Text (explicit default); ptr[1]
     @property
@@ -11699,7 +12809,9 @@ class TestMoreStuff_MethodWithNullDefaultParams_Builder(_rt.StructBuilderBase):
     @property
     def b(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(1).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(1).get_capability(), b.message.cap_table)
+        )
 
     @b.setter
     def b(self, value: TestInterface_Client) -> None:
@@ -11784,7 +12896,9 @@ class TestMoreStuff_GetHandleResults_Builder(_rt.StructBuilderBase):
     @property
     def handle(self) -> TestHandle_Client:
         b = self._b
-        return TestHandle_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestHandle_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @handle.setter
     def handle(self, value: TestHandle_Client) -> None:
@@ -11848,7 +12962,9 @@ class TestMoreStuff_GetNullResults_Builder(_rt.StructBuilderBase):
     @property
     def null_cap(self) -> TestMoreStuff_Client:
         b = self._b
-        return TestMoreStuff_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestMoreStuff_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @null_cap.setter
     def null_cap(self, value: TestMoreStuff_Client) -> None:
@@ -11962,7 +13078,9 @@ class TestMoreStuff_WriteToFdParams_Builder(_rt.StructBuilderBase):
     @property
     def fd_cap1(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @fd_cap1.setter
     def fd_cap1(self, value: TestInterface_Client) -> None:
@@ -11975,7 +13093,9 @@ class TestMoreStuff_WriteToFdParams_Builder(_rt.StructBuilderBase):
     @property
     def fd_cap2(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(1).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(1).get_capability(), b.message.cap_table)
+        )
 
     @fd_cap2.setter
     def fd_cap2(self, value: TestInterface_Client) -> None:
@@ -12024,7 +13144,9 @@ class TestMoreStuff_WriteToFdResults_Builder(_rt.StructBuilderBase):
     @property
     def fd_cap3(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @fd_cap3.setter
     def fd_cap3(self, value: TestInterface_Client) -> None:
@@ -12207,7 +13329,9 @@ class TestMembrane_MakeThingResults_Reader(_rt.StructReaderBase):
     @property
     def thing(self) -> TestMembrane_Thing_Client:
         r = self._r
-        return TestMembrane_Thing_Client(_rt.capability_hook(r.get_capability(0), r.arena.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(r.get_capability(0), r.arena.cap_table)
+        )
 
     def has_thing(self) -> bool:
         return self._r.has_pointer(0)
@@ -12227,7 +13351,9 @@ class TestMembrane_MakeThingResults_Builder(_rt.StructBuilderBase):
     @property
     def thing(self) -> TestMembrane_Thing_Client:
         b = self._b
-        return TestMembrane_Thing_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @thing.setter
     def thing(self, value: TestMembrane_Thing_Client) -> None:
@@ -12250,7 +13376,9 @@ class TestMembrane_CallPassThroughParams_Reader(_rt.StructReaderBase):
     @property
     def thing(self) -> TestMembrane_Thing_Client:
         r = self._r
-        return TestMembrane_Thing_Client(_rt.capability_hook(r.get_capability(0), r.arena.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(r.get_capability(0), r.arena.cap_table)
+        )
 
     def has_thing(self) -> bool:
         return self._r.has_pointer(0)
@@ -12276,7 +13404,9 @@ class TestMembrane_CallPassThroughParams_Builder(_rt.StructBuilderBase):
     @property
     def thing(self) -> TestMembrane_Thing_Client:
         b = self._b
-        return TestMembrane_Thing_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @thing.setter
     def thing(self, value: TestMembrane_Thing_Client) -> None:
@@ -12313,7 +13443,9 @@ class TestMembrane_CallInterceptParams_Reader(_rt.StructReaderBase):
     @property
     def thing(self) -> TestMembrane_Thing_Client:
         r = self._r
-        return TestMembrane_Thing_Client(_rt.capability_hook(r.get_capability(0), r.arena.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(r.get_capability(0), r.arena.cap_table)
+        )
 
     def has_thing(self) -> bool:
         return self._r.has_pointer(0)
@@ -12339,7 +13471,9 @@ class TestMembrane_CallInterceptParams_Builder(_rt.StructBuilderBase):
     @property
     def thing(self) -> TestMembrane_Thing_Client:
         b = self._b
-        return TestMembrane_Thing_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @thing.setter
     def thing(self, value: TestMembrane_Thing_Client) -> None:
@@ -12376,7 +13510,9 @@ class TestMembrane_LoopbackParams_Reader(_rt.StructReaderBase):
     @property
     def thing(self) -> TestMembrane_Thing_Client:
         r = self._r
-        return TestMembrane_Thing_Client(_rt.capability_hook(r.get_capability(0), r.arena.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(r.get_capability(0), r.arena.cap_table)
+        )
 
     def has_thing(self) -> bool:
         return self._r.has_pointer(0)
@@ -12396,7 +13532,9 @@ class TestMembrane_LoopbackParams_Builder(_rt.StructBuilderBase):
     @property
     def thing(self) -> TestMembrane_Thing_Client:
         b = self._b
-        return TestMembrane_Thing_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @thing.setter
     def thing(self, value: TestMembrane_Thing_Client) -> None:
@@ -12419,7 +13557,9 @@ class TestMembrane_LoopbackResults_Reader(_rt.StructReaderBase):
     @property
     def thing(self) -> TestMembrane_Thing_Client:
         r = self._r
-        return TestMembrane_Thing_Client(_rt.capability_hook(r.get_capability(0), r.arena.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(r.get_capability(0), r.arena.cap_table)
+        )
 
     def has_thing(self) -> bool:
         return self._r.has_pointer(0)
@@ -12439,7 +13579,9 @@ class TestMembrane_LoopbackResults_Builder(_rt.StructBuilderBase):
     @property
     def thing(self) -> TestMembrane_Thing_Client:
         b = self._b
-        return TestMembrane_Thing_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @thing.setter
     def thing(self, value: TestMembrane_Thing_Client) -> None:
@@ -12504,7 +13646,9 @@ class TestContainMembrane_Reader(_rt.StructReaderBase):
     @property
     def cap(self) -> TestMembrane_Thing_Client:
         r = self._r
-        return TestMembrane_Thing_Client(_rt.capability_hook(r.get_capability(0), r.arena.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(r.get_capability(0), r.arena.cap_table)
+        )
 
     def has_cap(self) -> bool:
         return self._r.has_pointer(0)
@@ -12532,7 +13676,9 @@ class TestContainMembrane_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestMembrane_Thing_Client:
         b = self._b
-        return TestMembrane_Thing_Client(_rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table))
+        return TestMembrane_Thing_Client(
+            _rt.capability_hook(b.get_pointer(0).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestMembrane_Thing_Client) -> None:
@@ -12550,7 +13696,13 @@ class TestContainMembrane_Builder(_rt.StructBuilderBase):
         """Point the field at a new list of ``size`` elements; its builder."""
         return _rt.CapabilityListBuilder(self._b.init_list(1, 6, size), TestMembrane_Thing_Client)
 
-    def set_list(self, value: _t.Union[_rt.CapabilityList[TestMembrane_Thing_Client], _rt.CapabilityListBuilder[TestMembrane_Thing_Client]]) -> None:
+    def set_list(
+        self,
+        value: _t.Union[
+            _rt.CapabilityList[TestMembrane_Thing_Client],
+            _rt.CapabilityListBuilder[TestMembrane_Thing_Client]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -12589,13 +13741,27 @@ class TestTransferCap_Builder(_rt.StructBuilderBase):
     # list @0 :List(TestTransferCap.Element); ptr[0]
     @property
     def list(self) -> _rt.StructListBuilder[TestTransferCap_Element_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(0, 0, 2), TestTransferCap_Element_Builder, TestTransferCap_Element_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(0, 0, 2),
+            TestTransferCap_Element_Builder,
+            TestTransferCap_Element_Reader
+        )
 
     def init_list(self, size: int) -> _rt.StructListBuilder[TestTransferCap_Element_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 0, 2), TestTransferCap_Element_Builder, TestTransferCap_Element_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 0, 2),
+            TestTransferCap_Element_Builder,
+            TestTransferCap_Element_Reader
+        )
 
-    def set_list(self, value: _t.Union[_rt.StructList[TestTransferCap_Element_Reader], _rt.StructListBuilder[TestTransferCap_Element_Builder]]) -> None:
+    def set_list(
+        self,
+        value: _t.Union[
+            _rt.StructList[TestTransferCap_Element_Reader],
+            _rt.StructListBuilder[TestTransferCap_Element_Builder]
+        ]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -12656,7 +13822,9 @@ class TestTransferCap_Element_Builder(_rt.StructBuilderBase):
     @property
     def cap(self) -> TestInterface_Client:
         b = self._b
-        return TestInterface_Client(_rt.capability_hook(b.get_pointer(1).get_capability(), b.message.cap_table))
+        return TestInterface_Client(
+            _rt.capability_hook(b.get_pointer(1).get_capability(), b.message.cap_table)
+        )
 
     @cap.setter
     def cap(self, value: TestInterface_Client) -> None:
@@ -12838,12 +14006,16 @@ class TestKeywordMethods_ReturnResults_Builder(_rt.StructBuilderBase):
         return TestKeywordMethods_ReturnResults_Reader(self._b.as_reader())
 
 
-class TestAuthenticatedBootstrap_GetCallerIdParams_Reader(_rt.StructReaderBase, _t.Generic[_TestAuthenticatedBootstrap_VatId]):
+class TestAuthenticatedBootstrap_GetCallerIdParams_Reader(
+    _rt.StructReaderBase, _t.Generic[_TestAuthenticatedBootstrap_VatId]
+):
     """struct TestAuthenticatedBootstrap.getCallerId$Params (reader): 0 data words, 0 pointers."""
 
     __slots__ = ("_c0",)
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestAuthenticatedBootstrap_VatId, _t.Any]) -> None:
+    def __init__(
+        self, r: _StructReader, c0: _rt.PointerCodec[_TestAuthenticatedBootstrap_VatId, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
 
@@ -12853,12 +14025,16 @@ class TestAuthenticatedBootstrap_GetCallerIdParams_Reader(_rt.StructReaderBase, 
         return TestAuthenticatedBootstrap_GetCallerIdParams_Builder(b, self._c0)
 
 
-class TestAuthenticatedBootstrap_GetCallerIdParams_Builder(_rt.StructBuilderBase, _t.Generic[_TestAuthenticatedBootstrap_VatId_B]):
+class TestAuthenticatedBootstrap_GetCallerIdParams_Builder(
+    _rt.StructBuilderBase, _t.Generic[_TestAuthenticatedBootstrap_VatId_B]
+):
     """struct TestAuthenticatedBootstrap.getCallerId$Params (builder): 0 data words, 0 pointers."""
 
     __slots__ = ("_c0",)
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestAuthenticatedBootstrap_VatId_B]) -> None:
+    def __init__(
+        self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestAuthenticatedBootstrap_VatId_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
 
@@ -12867,12 +14043,16 @@ class TestAuthenticatedBootstrap_GetCallerIdParams_Builder(_rt.StructBuilderBase
         return TestAuthenticatedBootstrap_GetCallerIdParams_Reader(self._b.as_reader(), self._c0)
 
 
-class TestAuthenticatedBootstrap_GetCallerIdResults_Reader(_rt.StructReaderBase, _t.Generic[_TestAuthenticatedBootstrap_VatId]):
+class TestAuthenticatedBootstrap_GetCallerIdResults_Reader(
+    _rt.StructReaderBase, _t.Generic[_TestAuthenticatedBootstrap_VatId]
+):
     """struct TestAuthenticatedBootstrap.getCallerId$Results (reader): 0 data words, 1 pointer."""
 
     __slots__ = ("_c0",)
 
-    def __init__(self, r: _StructReader, c0: _rt.PointerCodec[_TestAuthenticatedBootstrap_VatId, _t.Any]) -> None:
+    def __init__(
+        self, r: _StructReader, c0: _rt.PointerCodec[_TestAuthenticatedBootstrap_VatId, _t.Any]
+    ) -> None:
         self._r = r
         self._c0 = c0
 
@@ -12890,12 +14070,16 @@ class TestAuthenticatedBootstrap_GetCallerIdResults_Reader(_rt.StructReaderBase,
         return TestAuthenticatedBootstrap_GetCallerIdResults_Builder(b, self._c0)
 
 
-class TestAuthenticatedBootstrap_GetCallerIdResults_Builder(_rt.StructBuilderBase, _t.Generic[_TestAuthenticatedBootstrap_VatId_B]):
+class TestAuthenticatedBootstrap_GetCallerIdResults_Builder(
+    _rt.StructBuilderBase, _t.Generic[_TestAuthenticatedBootstrap_VatId_B]
+):
     """struct TestAuthenticatedBootstrap.getCallerId$Results (builder): 0 data words, 1 pointer."""
 
     __slots__ = ("_c0",)
 
-    def __init__(self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestAuthenticatedBootstrap_VatId_B]) -> None:
+    def __init__(
+        self, b: _StructBuilder, c0: _rt.PointerCodec[_t.Any, _TestAuthenticatedBootstrap_VatId_B]
+    ) -> None:
         self._b = b
         self._c0 = c0
 
@@ -12911,7 +14095,7 @@ class TestAuthenticatedBootstrap_GetCallerIdResults_Builder(_rt.StructBuilderBas
         return self._c0.init(p, size)
 
     def set_caller(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
     def has_caller(self) -> bool:
@@ -12963,7 +14147,9 @@ class TestSturdyRef_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestSturdyRefHostId_Builder(self._b.init_struct(0, 0, 1))
 
-    def set_host_id(self, value: _t.Union[TestSturdyRefHostId_Reader, TestSturdyRefHostId_Builder]) -> None:
+    def set_host_id(
+        self, value: _t.Union[TestSturdyRefHostId_Reader, TestSturdyRefHostId_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -12982,7 +14168,7 @@ class TestSturdyRef_Builder(_rt.StructBuilderBase):
         return _rt.ANY_POINTER.init(p, size)
 
     def set_object_id(self, value: object) -> None:
-        """Make the field a deep copy of ``value`` (a reader, builder, typed list, AnyPointer, str or bytes)."""
+        """Make the field a deep copy of ``value`` (a reader, builder, list, str...)."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
     def has_object_id(self) -> bool:
@@ -13189,7 +14375,9 @@ class TestNameAnnotation_Reader(_rt.StructReaderBase):
     def another_bad_field_name(self) -> TestNameAnnotation_BadlyNamedEnum:
         r = self._r
         v = _U16.unpack_from(r.segment, r.data_offset + 4)[0] if 6 <= r.data_size else 0
-        return _TestNameAnnotation_BadlyNamedEnum_members[v] if v < 3 else TestNameAnnotation_BadlyNamedEnum(v)
+        if v < 3:
+            return _TestNameAnnotation_BadlyNamedEnum_members[v]
+        return TestNameAnnotation_BadlyNamedEnum(v)
 
     # badlyNamedUnion :group
     @property
@@ -13248,7 +14436,9 @@ class TestNameAnnotation_Builder(_rt.StructBuilderBase):
     def another_bad_field_name(self) -> TestNameAnnotation_BadlyNamedEnum:
         b = self._b
         v = _U16.unpack_from(b.segment, b.data_offset + 4)[0]
-        return _TestNameAnnotation_BadlyNamedEnum_members[v] if v < 3 else TestNameAnnotation_BadlyNamedEnum(v)
+        if v < 3:
+            return _TestNameAnnotation_BadlyNamedEnum_members[v]
+        return TestNameAnnotation_BadlyNamedEnum(v)
 
     @another_bad_field_name.setter
     def another_bad_field_name(self, value: TestNameAnnotation_BadlyNamedEnum) -> None:
@@ -13256,7 +14446,9 @@ class TestNameAnnotation_Builder(_rt.StructBuilderBase):
         try:
             _U16.pack_into(b.segment, b.data_offset + 4, value)
         except _pack_errors:
-            raise _rt.field_error("TestNameAnnotation.anotherBadFieldName", "enum (UInt16)", value) from None
+            raise _rt.field_error(
+            "TestNameAnnotation.anotherBadFieldName", "enum (UInt16)", value
+        ) from None
 
     # badlyNamedUnion :group
     @property
@@ -13327,7 +14519,12 @@ class TestNameAnnotation_NestedStruct_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return TestNameAnnotation_NestedStruct_Builder(self._b.init_struct(0, 1, 1))
 
-    def set_another_bad_nested_field_name(self, value: _t.Union[TestNameAnnotation_NestedStruct_Reader, TestNameAnnotation_NestedStruct_Builder]) -> None:
+    def set_another_bad_nested_field_name(
+        self,
+        value: _t.Union[
+            TestNameAnnotation_NestedStruct_Reader, TestNameAnnotation_NestedStruct_Builder
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -13348,7 +14545,9 @@ class TestNameAnnotation_BadlyNamedUnion_Reader(_rt.GroupReaderBase):
         """The union member that is set (tag at bits [48, 64))."""
         r = self._r
         d = _U16.unpack_from(r.segment, r.data_offset + 6)[0] if 8 <= r.data_size else 0
-        return _TestNameAnnotation_BadlyNamedUnion_Which_members[d] if d < 2 else TestNameAnnotation_BadlyNamedUnion_Which(d)
+        if d < 2:
+            return _TestNameAnnotation_BadlyNamedUnion_Which_members[d]
+        return TestNameAnnotation_BadlyNamedUnion_Which(d)
 
     # badlyNamedGroup :group (union tag 0)
     @property
@@ -13375,7 +14574,9 @@ class TestNameAnnotation_BadlyNamedUnion_Builder(_rt.GroupBuilderBase):
         """The union member that is set (tag at bits [48, 64))."""
         b = self._b
         d = _U16.unpack_from(b.segment, b.data_offset + 6)[0]
-        return _TestNameAnnotation_BadlyNamedUnion_Which_members[d] if d < 2 else TestNameAnnotation_BadlyNamedUnion_Which(d)
+        if d < 2:
+            return _TestNameAnnotation_BadlyNamedUnion_Which_members[d]
+        return TestNameAnnotation_BadlyNamedUnion_Which(d)
 
     # badlyNamedGroup :group (union tag 0)
     @property
@@ -13399,7 +14600,12 @@ class TestNameAnnotation_BadlyNamedUnion_Builder(_rt.GroupBuilderBase):
         _U16.pack_into(self._b.segment, self._b.data_offset + 6, 1)
         return TestNameAnnotation_NestedStruct_Builder(self._b.init_struct(0, 1, 1))
 
-    def set_baz(self, value: _t.Union[TestNameAnnotation_NestedStruct_Reader, TestNameAnnotation_NestedStruct_Builder]) -> None:
+    def set_baz(
+        self,
+        value: _t.Union[
+            TestNameAnnotation_NestedStruct_Reader, TestNameAnnotation_NestedStruct_Builder
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _U16.pack_into(self._b.segment, self._b.data_offset + 6, 1)
         _rt.set_pointer(self._b.get_pointer(0), value)
@@ -13484,7 +14690,9 @@ class TestNameAnnotationInterface_BadlyNamedMethodParams_Builder(_rt.StructBuild
         try:
             _U8.pack_into(b.segment, b.data_offset, value)
         except _pack_errors:
-            raise _rt.field_error("TestNameAnnotationInterface.badlyNamedMethod$Params.badlyNamedParam", "UInt8", value) from None
+            raise _rt.field_error(
+            "TestNameAnnotationInterface.badlyNamedMethod$Params.badlyNamedParam", "UInt8", value
+        ) from None
 
     def as_reader(self) -> TestNameAnnotationInterface_BadlyNamedMethodParams_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
@@ -13520,12 +14728,43 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface_Client(_rt.Client):
 
     __slots__ = ()
 
-    def call_request(self) -> _rt.Request[TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder], TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]]:
+    def call_request(
+        self
+    ) -> _rt.Request[
+        TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder[
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder
+        ],
+        TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader[
+            _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+        ]
+    ]:
         """Prepare a call of call (method 0)."""
         return self._new_request(
-            lambda b: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER), 0, 0,
-            lambda r: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER),
-            0x8839ed86c9794287, 0, "call",
+            lambda b: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder(
+                b,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER
+            ),
+            0,
+            0,
+            lambda r: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader(
+                r,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER
+            ),
+            0x8839ed86c9794287,
+            0,
+            "call"
         )
 
 
@@ -13534,12 +14773,44 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface_Server(_rt.Server):
 
     __slots__ = ()
 
-    def call(self, params: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], results: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]) -> _t.Optional[_t.Awaitable[None]]:
+    def call(
+        self,
+        params: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader[
+            _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+        ],
+        results: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder[
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder
+        ]
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method call (ordinal 0)."""
-        raise NotImplementedError("TestGenerics.Inner2.DeepNest.DeepNestInterface.call is not implemented")
+        raise NotImplementedError(
+            "TestGenerics.Inner2.DeepNest.DeepNestInterface.call is not implemented"
+        )
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0x8839ed86c9794287, 0): ("call", lambda r: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER), lambda b: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)),
+        (0x8839ed86c9794287, 0): (
+            "call",
+            lambda r: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader(
+                r,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER
+            ),
+            lambda b: TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder(
+                b,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER,
+                _rt.ANY_POINTER
+            )
+        ),
     }
 
 
@@ -13548,12 +14819,23 @@ class TestGenerics_Interface_Client(_rt.Client):
 
     __slots__ = ()
 
-    def call_request(self) -> _rt.Request[TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, str], TestGenerics_Interface_CallResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]]:
+    def call_request(
+        self
+    ) -> _rt.Request[
+        TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, str],
+        TestGenerics_Interface_CallResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]
+    ]:
         """Prepare a call of call (method 0)."""
         return self._new_request(
-            lambda b: TestGenerics_Inner2_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT), 0, 4,
-            lambda r: TestGenerics_Interface_CallResults_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER),
-            0xc9e749e8dd54da5c, 0, "call",
+            lambda b: TestGenerics_Inner2_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT),
+            0,
+            4,
+            lambda r: TestGenerics_Interface_CallResults_Reader(
+                r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+            ),
+            0xc9e749e8dd54da5c,
+            0,
+            "call"
         )
 
 
@@ -13562,12 +14844,24 @@ class TestGenerics_Interface_Server(_rt.Server):
 
     __slots__ = ()
 
-    def call(self, params: TestGenerics_Inner2_Reader[_rt.AnyPointer, _rt.AnyPointer, str], results: TestGenerics_Interface_CallResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]) -> _t.Optional[_t.Awaitable[None]]:
+    def call(
+        self,
+        params: TestGenerics_Inner2_Reader[_rt.AnyPointer, _rt.AnyPointer, str],
+        results: TestGenerics_Interface_CallResults_Builder[
+            _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+        ]
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method call (ordinal 0)."""
         raise NotImplementedError("TestGenerics.Interface.call is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xc9e749e8dd54da5c, 0): ("call", lambda r: TestGenerics_Inner2_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT), lambda b: TestGenerics_Interface_CallResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)),
+        (0xc9e749e8dd54da5c, 0): (
+            "call",
+            lambda r: TestGenerics_Inner2_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.TEXT),
+            lambda b: TestGenerics_Interface_CallResults_Builder(
+                b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+            )
+        ),
     }
 
 
@@ -13576,12 +14870,23 @@ class TestImplicitMethodParams_Client(_rt.Client):
 
     __slots__ = ()
 
-    def call_request(self) -> _rt.Request[TestImplicitMethodParams_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder], TestGenerics_Reader[_rt.AnyPointer, _rt.AnyPointer]]:
+    def call_request(
+        self
+    ) -> _rt.Request[
+        TestImplicitMethodParams_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder],
+        TestGenerics_Reader[_rt.AnyPointer, _rt.AnyPointer]
+    ]:
         """Prepare a call of call (method 0)."""
         return self._new_request(
-            lambda b: TestImplicitMethodParams_CallParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER), 0, 2,
+            lambda b: TestImplicitMethodParams_CallParams_Builder(
+                b, _rt.ANY_POINTER, _rt.ANY_POINTER
+            ),
+            0,
+            2,
             lambda r: TestGenerics_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER),
-            0x8b9717a3f8d85a9a, 0, "call",
+            0x8b9717a3f8d85a9a,
+            0,
+            "call"
         )
 
 
@@ -13590,12 +14895,22 @@ class TestImplicitMethodParams_Server(_rt.Server):
 
     __slots__ = ()
 
-    def call(self, params: TestImplicitMethodParams_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer], results: TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]) -> _t.Optional[_t.Awaitable[None]]:
+    def call(
+        self,
+        params: TestImplicitMethodParams_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        results: TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method call (ordinal 0)."""
         raise NotImplementedError("TestImplicitMethodParams.call is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0x8b9717a3f8d85a9a, 0): ("call", lambda r: TestImplicitMethodParams_CallParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER), lambda b: TestGenerics_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)),
+        (0x8b9717a3f8d85a9a, 0): (
+            "call",
+            lambda r: TestImplicitMethodParams_CallParams_Reader(
+                r, _rt.ANY_POINTER, _rt.ANY_POINTER
+            ),
+            lambda b: TestGenerics_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
+        ),
     }
 
 
@@ -13604,12 +14919,25 @@ class TestImplicitMethodParamsInGeneric_Client(_rt.Client):
 
     __slots__ = ()
 
-    def call_request(self) -> _rt.Request[TestImplicitMethodParamsInGeneric_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder], TestGenerics_Reader[_rt.AnyPointer, _rt.AnyPointer]]:
+    def call_request(
+        self
+    ) -> _rt.Request[
+        TestImplicitMethodParamsInGeneric_CallParams_Builder[
+            _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+        ],
+        TestGenerics_Reader[_rt.AnyPointer, _rt.AnyPointer]
+    ]:
         """Prepare a call of call (method 0)."""
         return self._new_request(
-            lambda b: TestImplicitMethodParamsInGeneric_CallParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER), 0, 2,
+            lambda b: TestImplicitMethodParamsInGeneric_CallParams_Builder(
+                b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+            ),
+            0,
+            2,
             lambda r: TestGenerics_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER),
-            0xdf9ccdeb81a704c9, 0, "call",
+            0xdf9ccdeb81a704c9,
+            0,
+            "call"
         )
 
 
@@ -13618,12 +14946,24 @@ class TestImplicitMethodParamsInGeneric_Server(_rt.Server):
 
     __slots__ = ()
 
-    def call(self, params: TestImplicitMethodParamsInGeneric_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], results: TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]) -> _t.Optional[_t.Awaitable[None]]:
+    def call(
+        self,
+        params: TestImplicitMethodParamsInGeneric_CallParams_Reader[
+            _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+        ],
+        results: TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method call (ordinal 0)."""
         raise NotImplementedError("TestImplicitMethodParamsInGeneric.call is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xdf9ccdeb81a704c9, 0): ("call", lambda r: TestImplicitMethodParamsInGeneric_CallParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER), lambda b: TestGenerics_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)),
+        (0xdf9ccdeb81a704c9, 0): (
+            "call",
+            lambda r: TestImplicitMethodParamsInGeneric_CallParams_Reader(
+                r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+            ),
+            lambda b: TestGenerics_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
+        ),
     }
 
 
@@ -13632,28 +14972,46 @@ class TestInterface_Client(_rt.Client):
 
     __slots__ = ()
 
-    def foo_request(self) -> _rt.Request[TestInterface_FooParams_Builder, TestInterface_FooResults_Reader]:
+    def foo_request(
+        self
+    ) -> _rt.Request[TestInterface_FooParams_Builder, TestInterface_FooResults_Reader]:
         """Prepare a call of foo (method 0)."""
         return self._new_request(
-            TestInterface_FooParams_Builder, 1, 0,
+            TestInterface_FooParams_Builder,
+            1,
+            0,
             TestInterface_FooResults_Reader,
-            0x88eb12a0e0af92b2, 0, "foo",
+            0x88eb12a0e0af92b2,
+            0,
+            "foo"
         )
 
-    def bar_request(self) -> _rt.Request[TestInterface_BarParams_Builder, TestInterface_BarResults_Reader]:
+    def bar_request(
+        self
+    ) -> _rt.Request[TestInterface_BarParams_Builder, TestInterface_BarResults_Reader]:
         """Prepare a call of bar (method 1)."""
         return self._new_request(
-            TestInterface_BarParams_Builder, 0, 0,
+            TestInterface_BarParams_Builder,
+            0,
+            0,
             TestInterface_BarResults_Reader,
-            0x88eb12a0e0af92b2, 1, "bar",
+            0x88eb12a0e0af92b2,
+            1,
+            "bar"
         )
 
-    def baz_request(self) -> _rt.Request[TestInterface_BazParams_Builder, TestInterface_BazResults_Reader]:
+    def baz_request(
+        self
+    ) -> _rt.Request[TestInterface_BazParams_Builder, TestInterface_BazResults_Reader]:
         """Prepare a call of baz (method 2)."""
         return self._new_request(
-            TestInterface_BazParams_Builder, 0, 1,
+            TestInterface_BazParams_Builder,
+            0,
+            1,
             TestInterface_BazResults_Reader,
-            0x88eb12a0e0af92b2, 2, "baz",
+            0x88eb12a0e0af92b2,
+            2,
+            "baz"
         )
 
 
@@ -13662,22 +15020,34 @@ class TestInterface_Server(_rt.Server):
 
     __slots__ = ()
 
-    def foo(self, params: TestInterface_FooParams_Reader, results: TestInterface_FooResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def foo(
+        self, params: TestInterface_FooParams_Reader, results: TestInterface_FooResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method foo (ordinal 0)."""
         raise NotImplementedError("TestInterface.foo is not implemented")
 
-    def bar(self, params: TestInterface_BarParams_Reader, results: TestInterface_BarResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def bar(
+        self, params: TestInterface_BarParams_Reader, results: TestInterface_BarResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method bar (ordinal 1)."""
         raise NotImplementedError("TestInterface.bar is not implemented")
 
-    def baz(self, params: TestInterface_BazParams_Reader, results: TestInterface_BazResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def baz(
+        self, params: TestInterface_BazParams_Reader, results: TestInterface_BazResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method baz (ordinal 2)."""
         raise NotImplementedError("TestInterface.baz is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0x88eb12a0e0af92b2, 0): ("foo", TestInterface_FooParams_Reader, TestInterface_FooResults_Builder),
-        (0x88eb12a0e0af92b2, 1): ("bar", TestInterface_BarParams_Reader, TestInterface_BarResults_Builder),
-        (0x88eb12a0e0af92b2, 2): ("baz", TestInterface_BazParams_Reader, TestInterface_BazResults_Builder),
+        (0x88eb12a0e0af92b2, 0): (
+            "foo", TestInterface_FooParams_Reader, TestInterface_FooResults_Builder
+        ),
+        (0x88eb12a0e0af92b2, 1): (
+            "bar", TestInterface_BarParams_Reader, TestInterface_BarResults_Builder
+        ),
+        (0x88eb12a0e0af92b2, 2): (
+            "baz", TestInterface_BazParams_Reader, TestInterface_BazResults_Builder
+        ),
     }
 
 
@@ -13686,28 +15056,42 @@ class TestExtends_Client(TestInterface_Client):
 
     __slots__ = ()
 
-    def qux_request(self) -> _rt.Request[TestExtends_QuxParams_Builder, TestExtends_QuxResults_Reader]:
+    def qux_request(
+        self
+    ) -> _rt.Request[TestExtends_QuxParams_Builder, TestExtends_QuxResults_Reader]:
         """Prepare a call of qux (method 0)."""
         return self._new_request(
-            TestExtends_QuxParams_Builder, 0, 0,
+            TestExtends_QuxParams_Builder,
+            0,
+            0,
             TestExtends_QuxResults_Reader,
-            0xe4e9bac98670b748, 0, "qux",
+            0xe4e9bac98670b748,
+            0,
+            "qux"
         )
 
     def corge_request(self) -> _rt.Request[TestAllTypes_Builder, TestExtends_CorgeResults_Reader]:
         """Prepare a call of corge (method 1)."""
         return self._new_request(
-            TestAllTypes_Builder, 6, 20,
+            TestAllTypes_Builder,
+            6,
+            20,
             TestExtends_CorgeResults_Reader,
-            0xe4e9bac98670b748, 1, "corge",
+            0xe4e9bac98670b748,
+            1,
+            "corge"
         )
 
     def grault_request(self) -> _rt.Request[TestExtends_GraultParams_Builder, TestAllTypes_Reader]:
         """Prepare a call of grault (method 2)."""
         return self._new_request(
-            TestExtends_GraultParams_Builder, 0, 0,
+            TestExtends_GraultParams_Builder,
+            0,
+            0,
             TestAllTypes_Reader,
-            0xe4e9bac98670b748, 2, "grault",
+            0xe4e9bac98670b748,
+            2,
+            "grault"
         )
 
 
@@ -13716,21 +15100,29 @@ class TestExtends_Server(TestInterface_Server):
 
     __slots__ = ()
 
-    def qux(self, params: TestExtends_QuxParams_Reader, results: TestExtends_QuxResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def qux(
+        self, params: TestExtends_QuxParams_Reader, results: TestExtends_QuxResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method qux (ordinal 0)."""
         raise NotImplementedError("TestExtends.qux is not implemented")
 
-    def corge(self, params: TestAllTypes_Reader, results: TestExtends_CorgeResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def corge(
+        self, params: TestAllTypes_Reader, results: TestExtends_CorgeResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method corge (ordinal 1)."""
         raise NotImplementedError("TestExtends.corge is not implemented")
 
-    def grault(self, params: TestExtends_GraultParams_Reader, results: TestAllTypes_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def grault(
+        self, params: TestExtends_GraultParams_Reader, results: TestAllTypes_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method grault (ordinal 2)."""
         raise NotImplementedError("TestExtends.grault is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
         **TestInterface_Server._methods,
-        (0xe4e9bac98670b748, 0): ("qux", TestExtends_QuxParams_Reader, TestExtends_QuxResults_Builder),
+        (0xe4e9bac98670b748, 0): (
+            "qux", TestExtends_QuxParams_Reader, TestExtends_QuxResults_Builder
+        ),
         (0xe4e9bac98670b748, 1): ("corge", TestAllTypes_Reader, TestExtends_CorgeResults_Builder),
         (0xe4e9bac98670b748, 2): ("grault", TestExtends_GraultParams_Reader, TestAllTypes_Builder),
     }
@@ -13757,36 +15149,65 @@ class TestPipeline_Client(_rt.Client):
 
     __slots__ = ()
 
-    def get_cap_request(self) -> _rt.Request[TestPipeline_GetCapParams_Builder, TestPipeline_GetCapResults_Reader]:
+    def get_cap_request(
+        self
+    ) -> _rt.Request[TestPipeline_GetCapParams_Builder, TestPipeline_GetCapResults_Reader]:
         """Prepare a call of getCap (method 0)."""
         return self._new_request(
-            TestPipeline_GetCapParams_Builder, 1, 1,
+            TestPipeline_GetCapParams_Builder,
+            1,
+            1,
             TestPipeline_GetCapResults_Reader,
-            0xa5a404caa61d4cd0, 0, "getCap",
+            0xa5a404caa61d4cd0,
+            0,
+            "getCap"
         )
 
-    def test_pointers_request(self) -> _rt.Request[TestPipeline_TestPointersParams_Builder, TestPipeline_TestPointersResults_Reader]:
+    def test_pointers_request(
+        self
+    ) -> _rt.Request[
+        TestPipeline_TestPointersParams_Builder, TestPipeline_TestPointersResults_Reader
+    ]:
         """Prepare a call of testPointers (method 1)."""
         return self._new_request(
-            TestPipeline_TestPointersParams_Builder, 0, 3,
+            TestPipeline_TestPointersParams_Builder,
+            0,
+            3,
             TestPipeline_TestPointersResults_Reader,
-            0xa5a404caa61d4cd0, 1, "testPointers",
+            0xa5a404caa61d4cd0,
+            1,
+            "testPointers"
         )
 
-    def get_any_cap_request(self) -> _rt.Request[TestPipeline_GetAnyCapParams_Builder, TestPipeline_GetAnyCapResults_Reader]:
+    def get_any_cap_request(
+        self
+    ) -> _rt.Request[TestPipeline_GetAnyCapParams_Builder, TestPipeline_GetAnyCapResults_Reader]:
         """Prepare a call of getAnyCap (method 2)."""
         return self._new_request(
-            TestPipeline_GetAnyCapParams_Builder, 1, 1,
+            TestPipeline_GetAnyCapParams_Builder,
+            1,
+            1,
             TestPipeline_GetAnyCapResults_Reader,
-            0xa5a404caa61d4cd0, 2, "getAnyCap",
+            0xa5a404caa61d4cd0,
+            2,
+            "getAnyCap"
         )
 
-    def get_cap_pipeline_only_request(self) -> _rt.Request[TestPipeline_GetCapPipelineOnlyParams_Builder, TestPipeline_GetCapPipelineOnlyResults_Reader]:
+    def get_cap_pipeline_only_request(
+        self
+    ) -> _rt.Request[
+        TestPipeline_GetCapPipelineOnlyParams_Builder,
+        TestPipeline_GetCapPipelineOnlyResults_Reader
+    ]:
         """Never returns, but uses setPipeline() to make the pipeline work."""
         return self._new_request(
-            TestPipeline_GetCapPipelineOnlyParams_Builder, 0, 0,
+            TestPipeline_GetCapPipelineOnlyParams_Builder,
+            0,
+            0,
             TestPipeline_GetCapPipelineOnlyResults_Reader,
-            0xa5a404caa61d4cd0, 3, "getCapPipelineOnly",
+            0xa5a404caa61d4cd0,
+            3,
+            "getCapPipelineOnly"
         )
 
 
@@ -13795,27 +15216,55 @@ class TestPipeline_Server(_rt.Server):
 
     __slots__ = ()
 
-    def get_cap(self, params: TestPipeline_GetCapParams_Reader, results: TestPipeline_GetCapResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def get_cap(
+        self, params: TestPipeline_GetCapParams_Reader, results: TestPipeline_GetCapResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method getCap (ordinal 0)."""
         raise NotImplementedError("TestPipeline.getCap is not implemented")
 
-    def test_pointers(self, params: TestPipeline_TestPointersParams_Reader, results: TestPipeline_TestPointersResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def test_pointers(
+        self,
+        params: TestPipeline_TestPointersParams_Reader,
+        results: TestPipeline_TestPointersResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method testPointers (ordinal 1)."""
         raise NotImplementedError("TestPipeline.testPointers is not implemented")
 
-    def get_any_cap(self, params: TestPipeline_GetAnyCapParams_Reader, results: TestPipeline_GetAnyCapResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def get_any_cap(
+        self,
+        params: TestPipeline_GetAnyCapParams_Reader,
+        results: TestPipeline_GetAnyCapResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method getAnyCap (ordinal 2)."""
         raise NotImplementedError("TestPipeline.getAnyCap is not implemented")
 
-    def get_cap_pipeline_only(self, params: TestPipeline_GetCapPipelineOnlyParams_Reader, results: TestPipeline_GetCapPipelineOnlyResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def get_cap_pipeline_only(
+        self,
+        params: TestPipeline_GetCapPipelineOnlyParams_Reader,
+        results: TestPipeline_GetCapPipelineOnlyResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Never returns, but uses setPipeline() to make the pipeline work."""
         raise NotImplementedError("TestPipeline.getCapPipelineOnly is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xa5a404caa61d4cd0, 0): ("get_cap", TestPipeline_GetCapParams_Reader, TestPipeline_GetCapResults_Builder),
-        (0xa5a404caa61d4cd0, 1): ("test_pointers", TestPipeline_TestPointersParams_Reader, TestPipeline_TestPointersResults_Builder),
-        (0xa5a404caa61d4cd0, 2): ("get_any_cap", TestPipeline_GetAnyCapParams_Reader, TestPipeline_GetAnyCapResults_Builder),
-        (0xa5a404caa61d4cd0, 3): ("get_cap_pipeline_only", TestPipeline_GetCapPipelineOnlyParams_Reader, TestPipeline_GetCapPipelineOnlyResults_Builder),
+        (0xa5a404caa61d4cd0, 0): (
+            "get_cap", TestPipeline_GetCapParams_Reader, TestPipeline_GetCapResults_Builder
+        ),
+        (0xa5a404caa61d4cd0, 1): (
+            "test_pointers",
+            TestPipeline_TestPointersParams_Reader,
+            TestPipeline_TestPointersResults_Builder
+        ),
+        (0xa5a404caa61d4cd0, 2): (
+            "get_any_cap",
+            TestPipeline_GetAnyCapParams_Reader,
+            TestPipeline_GetAnyCapResults_Builder
+        ),
+        (0xa5a404caa61d4cd0, 3): (
+            "get_cap_pipeline_only",
+            TestPipeline_GetCapPipelineOnlyParams_Reader,
+            TestPipeline_GetCapPipelineOnlyResults_Builder
+        ),
     }
 
 
@@ -13824,15 +15273,23 @@ class TestCallOrder_Client(_rt.Client):
 
     __slots__ = ()
 
-    def get_call_sequence_request(self) -> _rt.Request[TestCallOrder_GetCallSequenceParams_Builder, TestCallOrder_GetCallSequenceResults_Reader]:
+    def get_call_sequence_request(
+        self
+    ) -> _rt.Request[
+        TestCallOrder_GetCallSequenceParams_Builder, TestCallOrder_GetCallSequenceResults_Reader
+    ]:
         """First call returns 0, next returns 1, ...
 
         The input `expected` is ignored but useful for disambiguating debug logs.
         """
         return self._new_request(
-            TestCallOrder_GetCallSequenceParams_Builder, 1, 0,
+            TestCallOrder_GetCallSequenceParams_Builder,
+            1,
+            0,
             TestCallOrder_GetCallSequenceResults_Reader,
-            0xa0e77035bdff0051, 0, "getCallSequence",
+            0xa0e77035bdff0051,
+            0,
+            "getCallSequence"
         )
 
 
@@ -13841,7 +15298,11 @@ class TestCallOrder_Server(_rt.Server):
 
     __slots__ = ()
 
-    def get_call_sequence(self, params: TestCallOrder_GetCallSequenceParams_Reader, results: TestCallOrder_GetCallSequenceResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def get_call_sequence(
+        self,
+        params: TestCallOrder_GetCallSequenceParams_Reader,
+        results: TestCallOrder_GetCallSequenceResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """First call returns 0, next returns 1, ...
 
         The input `expected` is ignored but useful for disambiguating debug logs.
@@ -13849,7 +15310,11 @@ class TestCallOrder_Server(_rt.Server):
         raise NotImplementedError("TestCallOrder.getCallSequence is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xa0e77035bdff0051, 0): ("get_call_sequence", TestCallOrder_GetCallSequenceParams_Reader, TestCallOrder_GetCallSequenceResults_Builder),
+        (0xa0e77035bdff0051, 0): (
+            "get_call_sequence",
+            TestCallOrder_GetCallSequenceParams_Reader,
+            TestCallOrder_GetCallSequenceResults_Builder
+        ),
     }
 
 
@@ -13858,12 +15323,18 @@ class TestTailCallee_Client(_rt.Client):
 
     __slots__ = ()
 
-    def foo_request(self) -> _rt.Request[TestTailCallee_FooParams_Builder, TestTailCallee_TailResult_Reader]:
+    def foo_request(
+        self
+    ) -> _rt.Request[TestTailCallee_FooParams_Builder, TestTailCallee_TailResult_Reader]:
         """Prepare a call of foo (method 0)."""
         return self._new_request(
-            TestTailCallee_FooParams_Builder, 1, 1,
+            TestTailCallee_FooParams_Builder,
+            1,
+            1,
             TestTailCallee_TailResult_Reader,
-            0xddd699207eb8e23b, 0, "foo",
+            0xddd699207eb8e23b,
+            0,
+            "foo"
         )
 
 
@@ -13872,12 +15343,16 @@ class TestTailCallee_Server(_rt.Server):
 
     __slots__ = ()
 
-    def foo(self, params: TestTailCallee_FooParams_Reader, results: TestTailCallee_TailResult_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def foo(
+        self, params: TestTailCallee_FooParams_Reader, results: TestTailCallee_TailResult_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method foo (ordinal 0)."""
         raise NotImplementedError("TestTailCallee.foo is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xddd699207eb8e23b, 0): ("foo", TestTailCallee_FooParams_Reader, TestTailCallee_TailResult_Builder),
+        (0xddd699207eb8e23b, 0): (
+            "foo", TestTailCallee_FooParams_Reader, TestTailCallee_TailResult_Builder
+        ),
     }
 
 
@@ -13886,12 +15361,18 @@ class TestTailCaller_Client(_rt.Client):
 
     __slots__ = ()
 
-    def foo_request(self) -> _rt.Request[TestTailCaller_FooParams_Builder, TestTailCallee_TailResult_Reader]:
+    def foo_request(
+        self
+    ) -> _rt.Request[TestTailCaller_FooParams_Builder, TestTailCallee_TailResult_Reader]:
         """Prepare a call of foo (method 0)."""
         return self._new_request(
-            TestTailCaller_FooParams_Builder, 1, 1,
+            TestTailCaller_FooParams_Builder,
+            1,
+            1,
             TestTailCallee_TailResult_Reader,
-            0x870bf40110ce3035, 0, "foo",
+            0x870bf40110ce3035,
+            0,
+            "foo"
         )
 
 
@@ -13900,12 +15381,16 @@ class TestTailCaller_Server(_rt.Server):
 
     __slots__ = ()
 
-    def foo(self, params: TestTailCaller_FooParams_Reader, results: TestTailCallee_TailResult_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def foo(
+        self, params: TestTailCaller_FooParams_Reader, results: TestTailCallee_TailResult_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method foo (ordinal 0)."""
         raise NotImplementedError("TestTailCaller.foo is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0x870bf40110ce3035, 0): ("foo", TestTailCaller_FooParams_Reader, TestTailCallee_TailResult_Builder),
+        (0x870bf40110ce3035, 0): (
+            "foo", TestTailCaller_FooParams_Reader, TestTailCallee_TailResult_Builder
+        ),
     }
 
 
@@ -13914,28 +15399,48 @@ class TestStreaming_Client(_rt.Client):
 
     __slots__ = ()
 
-    def do_stream_i_request(self) -> _rt.Request[TestStreaming_DoStreamIParams_Builder, _stream_capnp.StreamResult_Reader]:
+    def do_stream_i_request(
+        self
+    ) -> _rt.Request[TestStreaming_DoStreamIParams_Builder, _stream_capnp.StreamResult_Reader]:
         """Prepare a call of doStreamI (method 0)."""
         return self._new_request(
-            TestStreaming_DoStreamIParams_Builder, 1, 0,
+            TestStreaming_DoStreamIParams_Builder,
+            1,
+            0,
             _stream_capnp.StreamResult_Reader,
-            0xd9d44ddacab3edbe, 0, "doStreamI",
+            0xd9d44ddacab3edbe,
+            0,
+            "doStreamI"
         )
 
-    def do_stream_j_request(self) -> _rt.Request[TestStreaming_DoStreamJParams_Builder, _stream_capnp.StreamResult_Reader]:
+    def do_stream_j_request(
+        self
+    ) -> _rt.Request[TestStreaming_DoStreamJParams_Builder, _stream_capnp.StreamResult_Reader]:
         """Prepare a call of doStreamJ (method 1)."""
         return self._new_request(
-            TestStreaming_DoStreamJParams_Builder, 1, 0,
+            TestStreaming_DoStreamJParams_Builder,
+            1,
+            0,
             _stream_capnp.StreamResult_Reader,
-            0xd9d44ddacab3edbe, 1, "doStreamJ",
+            0xd9d44ddacab3edbe,
+            1,
+            "doStreamJ"
         )
 
-    def finish_stream_request(self) -> _rt.Request[TestStreaming_FinishStreamParams_Builder, TestStreaming_FinishStreamResults_Reader]:
+    def finish_stream_request(
+        self
+    ) -> _rt.Request[
+        TestStreaming_FinishStreamParams_Builder, TestStreaming_FinishStreamResults_Reader
+    ]:
         """Test streaming. finishStream() returns the totals of the values streamed to the other calls."""
         return self._new_request(
-            TestStreaming_FinishStreamParams_Builder, 0, 0,
+            TestStreaming_FinishStreamParams_Builder,
+            0,
+            0,
             TestStreaming_FinishStreamResults_Reader,
-            0xd9d44ddacab3edbe, 2, "finishStream",
+            0xd9d44ddacab3edbe,
+            2,
+            "finishStream"
         )
 
 
@@ -13944,22 +15449,42 @@ class TestStreaming_Server(_rt.Server):
 
     __slots__ = ()
 
-    def do_stream_i(self, params: TestStreaming_DoStreamIParams_Reader, results: _stream_capnp.StreamResult_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def do_stream_i(
+        self,
+        params: TestStreaming_DoStreamIParams_Reader,
+        results: _stream_capnp.StreamResult_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method doStreamI (ordinal 0)."""
         raise NotImplementedError("TestStreaming.doStreamI is not implemented")
 
-    def do_stream_j(self, params: TestStreaming_DoStreamJParams_Reader, results: _stream_capnp.StreamResult_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def do_stream_j(
+        self,
+        params: TestStreaming_DoStreamJParams_Reader,
+        results: _stream_capnp.StreamResult_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method doStreamJ (ordinal 1)."""
         raise NotImplementedError("TestStreaming.doStreamJ is not implemented")
 
-    def finish_stream(self, params: TestStreaming_FinishStreamParams_Reader, results: TestStreaming_FinishStreamResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def finish_stream(
+        self,
+        params: TestStreaming_FinishStreamParams_Reader,
+        results: TestStreaming_FinishStreamResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Test streaming. finishStream() returns the totals of the values streamed to the other calls."""
         raise NotImplementedError("TestStreaming.finishStream is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xd9d44ddacab3edbe, 0): ("do_stream_i", TestStreaming_DoStreamIParams_Reader, _stream_capnp.StreamResult_Builder),
-        (0xd9d44ddacab3edbe, 1): ("do_stream_j", TestStreaming_DoStreamJParams_Reader, _stream_capnp.StreamResult_Builder),
-        (0xd9d44ddacab3edbe, 2): ("finish_stream", TestStreaming_FinishStreamParams_Reader, TestStreaming_FinishStreamResults_Builder),
+        (0xd9d44ddacab3edbe, 0): (
+            "do_stream_i", TestStreaming_DoStreamIParams_Reader, _stream_capnp.StreamResult_Builder
+        ),
+        (0xd9d44ddacab3edbe, 1): (
+            "do_stream_j", TestStreaming_DoStreamJParams_Reader, _stream_capnp.StreamResult_Builder
+        ),
+        (0xd9d44ddacab3edbe, 2): (
+            "finish_stream",
+            TestStreaming_FinishStreamParams_Reader,
+            TestStreaming_FinishStreamResults_Builder
+        ),
     }
 
 
@@ -13986,128 +15511,236 @@ class TestMoreStuff_Client(TestCallOrder_Client):
 
     __slots__ = ()
 
-    def call_foo_request(self) -> _rt.Request[TestMoreStuff_CallFooParams_Builder, TestMoreStuff_CallFooResults_Reader]:
+    def call_foo_request(
+        self
+    ) -> _rt.Request[TestMoreStuff_CallFooParams_Builder, TestMoreStuff_CallFooResults_Reader]:
         """Call `cap.foo()`, check the result, and return "bar"."""
         return self._new_request(
-            TestMoreStuff_CallFooParams_Builder, 0, 1,
+            TestMoreStuff_CallFooParams_Builder,
+            0,
+            1,
             TestMoreStuff_CallFooResults_Reader,
-            0xddc70bf9784133cf, 0, "callFoo",
+            0xddc70bf9784133cf,
+            0,
+            "callFoo"
         )
 
-    def call_foo_when_resolved_request(self) -> _rt.Request[TestMoreStuff_CallFooWhenResolvedParams_Builder, TestMoreStuff_CallFooWhenResolvedResults_Reader]:
+    def call_foo_when_resolved_request(
+        self
+    ) -> _rt.Request[
+        TestMoreStuff_CallFooWhenResolvedParams_Builder,
+        TestMoreStuff_CallFooWhenResolvedResults_Reader
+    ]:
         """Like callFoo but waits for `cap` to resolve first."""
         return self._new_request(
-            TestMoreStuff_CallFooWhenResolvedParams_Builder, 0, 1,
+            TestMoreStuff_CallFooWhenResolvedParams_Builder,
+            0,
+            1,
             TestMoreStuff_CallFooWhenResolvedResults_Reader,
-            0xddc70bf9784133cf, 1, "callFooWhenResolved",
+            0xddc70bf9784133cf,
+            1,
+            "callFooWhenResolved"
         )
 
-    def never_return_request(self) -> _rt.Request[TestMoreStuff_NeverReturnParams_Builder, TestMoreStuff_NeverReturnResults_Reader]:
+    def never_return_request(
+        self
+    ) -> _rt.Request[
+        TestMoreStuff_NeverReturnParams_Builder, TestMoreStuff_NeverReturnResults_Reader
+    ]:
         """Doesn't return.  You should cancel it."""
         return self._new_request(
-            TestMoreStuff_NeverReturnParams_Builder, 0, 1,
+            TestMoreStuff_NeverReturnParams_Builder,
+            0,
+            1,
             TestMoreStuff_NeverReturnResults_Reader,
-            0xddc70bf9784133cf, 2, "neverReturn",
+            0xddc70bf9784133cf,
+            2,
+            "neverReturn"
         )
 
-    def hold_request(self) -> _rt.Request[TestMoreStuff_HoldParams_Builder, TestMoreStuff_HoldResults_Reader]:
+    def hold_request(
+        self
+    ) -> _rt.Request[TestMoreStuff_HoldParams_Builder, TestMoreStuff_HoldResults_Reader]:
         """Returns immediately but holds on to the capability."""
         return self._new_request(
-            TestMoreStuff_HoldParams_Builder, 0, 1,
+            TestMoreStuff_HoldParams_Builder,
+            0,
+            1,
             TestMoreStuff_HoldResults_Reader,
-            0xddc70bf9784133cf, 3, "hold",
+            0xddc70bf9784133cf,
+            3,
+            "hold"
         )
 
-    def call_held_request(self) -> _rt.Request[TestMoreStuff_CallHeldParams_Builder, TestMoreStuff_CallHeldResults_Reader]:
+    def call_held_request(
+        self
+    ) -> _rt.Request[TestMoreStuff_CallHeldParams_Builder, TestMoreStuff_CallHeldResults_Reader]:
         """Calls the capability previously held using `hold` (and keeps holding it)."""
         return self._new_request(
-            TestMoreStuff_CallHeldParams_Builder, 0, 0,
+            TestMoreStuff_CallHeldParams_Builder,
+            0,
+            0,
             TestMoreStuff_CallHeldResults_Reader,
-            0xddc70bf9784133cf, 4, "callHeld",
+            0xddc70bf9784133cf,
+            4,
+            "callHeld"
         )
 
-    def get_held_request(self) -> _rt.Request[TestMoreStuff_GetHeldParams_Builder, TestMoreStuff_GetHeldResults_Reader]:
+    def get_held_request(
+        self
+    ) -> _rt.Request[TestMoreStuff_GetHeldParams_Builder, TestMoreStuff_GetHeldResults_Reader]:
         """Returns the capability previously held using `hold` (and keeps holding it)."""
         return self._new_request(
-            TestMoreStuff_GetHeldParams_Builder, 0, 0,
+            TestMoreStuff_GetHeldParams_Builder,
+            0,
+            0,
             TestMoreStuff_GetHeldResults_Reader,
-            0xddc70bf9784133cf, 5, "getHeld",
+            0xddc70bf9784133cf,
+            5,
+            "getHeld"
         )
 
-    def echo_request(self) -> _rt.Request[TestMoreStuff_EchoParams_Builder, TestMoreStuff_EchoResults_Reader]:
+    def echo_request(
+        self
+    ) -> _rt.Request[TestMoreStuff_EchoParams_Builder, TestMoreStuff_EchoResults_Reader]:
         """Just returns the input cap."""
         return self._new_request(
-            TestMoreStuff_EchoParams_Builder, 0, 1,
+            TestMoreStuff_EchoParams_Builder,
+            0,
+            1,
             TestMoreStuff_EchoResults_Reader,
-            0xddc70bf9784133cf, 6, "echo",
+            0xddc70bf9784133cf,
+            6,
+            "echo"
         )
 
-    def expect_cancel_request(self) -> _rt.Request[TestMoreStuff_ExpectCancelParams_Builder, TestMoreStuff_ExpectCancelResults_Reader]:
+    def expect_cancel_request(
+        self
+    ) -> _rt.Request[
+        TestMoreStuff_ExpectCancelParams_Builder, TestMoreStuff_ExpectCancelResults_Reader
+    ]:
         """evalLater()-loops forever, holding `cap`.  Must be canceled."""
         return self._new_request(
-            TestMoreStuff_ExpectCancelParams_Builder, 0, 1,
+            TestMoreStuff_ExpectCancelParams_Builder,
+            0,
+            1,
             TestMoreStuff_ExpectCancelResults_Reader,
-            0xddc70bf9784133cf, 7, "expectCancel",
+            0xddc70bf9784133cf,
+            7,
+            "expectCancel"
         )
 
-    def method_with_defaults_request(self) -> _rt.Request[TestMoreStuff_MethodWithDefaultsParams_Builder, TestMoreStuff_MethodWithDefaultsResults_Reader]:
+    def method_with_defaults_request(
+        self
+    ) -> _rt.Request[
+        TestMoreStuff_MethodWithDefaultsParams_Builder,
+        TestMoreStuff_MethodWithDefaultsResults_Reader
+    ]:
         """Prepare a call of methodWithDefaults (method 8)."""
         return self._new_request(
-            TestMoreStuff_MethodWithDefaultsParams_Builder, 1, 2,
+            TestMoreStuff_MethodWithDefaultsParams_Builder,
+            1,
+            2,
             TestMoreStuff_MethodWithDefaultsResults_Reader,
-            0xddc70bf9784133cf, 8, "methodWithDefaults",
+            0xddc70bf9784133cf,
+            8,
+            "methodWithDefaults"
         )
 
-    def get_handle_request(self) -> _rt.Request[TestMoreStuff_GetHandleParams_Builder, TestMoreStuff_GetHandleResults_Reader]:
+    def get_handle_request(
+        self
+    ) -> _rt.Request[TestMoreStuff_GetHandleParams_Builder, TestMoreStuff_GetHandleResults_Reader]:
         """Get a new handle. Tests have an out-of-band way to check the current number of live handles, so
         this can be used to test garbage collection.
         """
         return self._new_request(
-            TestMoreStuff_GetHandleParams_Builder, 0, 0,
+            TestMoreStuff_GetHandleParams_Builder,
+            0,
+            0,
             TestMoreStuff_GetHandleResults_Reader,
-            0xddc70bf9784133cf, 9, "getHandle",
+            0xddc70bf9784133cf,
+            9,
+            "getHandle"
         )
 
-    def get_null_request(self) -> _rt.Request[TestMoreStuff_GetNullParams_Builder, TestMoreStuff_GetNullResults_Reader]:
+    def get_null_request(
+        self
+    ) -> _rt.Request[TestMoreStuff_GetNullParams_Builder, TestMoreStuff_GetNullResults_Reader]:
         """Always returns a null capability."""
         return self._new_request(
-            TestMoreStuff_GetNullParams_Builder, 0, 0,
+            TestMoreStuff_GetNullParams_Builder,
+            0,
+            0,
             TestMoreStuff_GetNullResults_Reader,
-            0xddc70bf9784133cf, 10, "getNull",
+            0xddc70bf9784133cf,
+            10,
+            "getNull"
         )
 
-    def get_enormous_string_request(self) -> _rt.Request[TestMoreStuff_GetEnormousStringParams_Builder, TestMoreStuff_GetEnormousStringResults_Reader]:
+    def get_enormous_string_request(
+        self
+    ) -> _rt.Request[
+        TestMoreStuff_GetEnormousStringParams_Builder,
+        TestMoreStuff_GetEnormousStringResults_Reader
+    ]:
         """Attempts to return an 100MB string. Should always fail."""
         return self._new_request(
-            TestMoreStuff_GetEnormousStringParams_Builder, 0, 0,
+            TestMoreStuff_GetEnormousStringParams_Builder,
+            0,
+            0,
             TestMoreStuff_GetEnormousStringResults_Reader,
-            0xddc70bf9784133cf, 11, "getEnormousString",
+            0xddc70bf9784133cf,
+            11,
+            "getEnormousString"
         )
 
-    def method_with_null_default_request(self) -> _rt.Request[TestMoreStuff_MethodWithNullDefaultParams_Builder, TestMoreStuff_MethodWithNullDefaultResults_Reader]:
+    def method_with_null_default_request(
+        self
+    ) -> _rt.Request[
+        TestMoreStuff_MethodWithNullDefaultParams_Builder,
+        TestMoreStuff_MethodWithNullDefaultResults_Reader
+    ]:
         """Prepare a call of methodWithNullDefault (method 12)."""
         return self._new_request(
-            TestMoreStuff_MethodWithNullDefaultParams_Builder, 0, 2,
+            TestMoreStuff_MethodWithNullDefaultParams_Builder,
+            0,
+            2,
             TestMoreStuff_MethodWithNullDefaultResults_Reader,
-            0xddc70bf9784133cf, 12, "methodWithNullDefault",
+            0xddc70bf9784133cf,
+            12,
+            "methodWithNullDefault"
         )
 
-    def write_to_fd_request(self) -> _rt.Request[TestMoreStuff_WriteToFdParams_Builder, TestMoreStuff_WriteToFdResults_Reader]:
+    def write_to_fd_request(
+        self
+    ) -> _rt.Request[TestMoreStuff_WriteToFdParams_Builder, TestMoreStuff_WriteToFdResults_Reader]:
         """Expects fdCap1 and fdCap2 wrap socket file descriptors. Writes "foo" to the first and "bar" to
         the second. Also creates a socketpair, writes "baz" to one end, and returns the other end.
         """
         return self._new_request(
-            TestMoreStuff_WriteToFdParams_Builder, 0, 2,
+            TestMoreStuff_WriteToFdParams_Builder,
+            0,
+            2,
             TestMoreStuff_WriteToFdResults_Reader,
-            0xddc70bf9784133cf, 13, "writeToFd",
+            0xddc70bf9784133cf,
+            13,
+            "writeToFd"
         )
 
-    def throw_exception_request(self) -> _rt.Request[TestMoreStuff_ThrowExceptionParams_Builder, TestMoreStuff_ThrowExceptionResults_Reader]:
+    def throw_exception_request(
+        self
+    ) -> _rt.Request[
+        TestMoreStuff_ThrowExceptionParams_Builder, TestMoreStuff_ThrowExceptionResults_Reader
+    ]:
         """Prepare a call of throwException (method 14)."""
         return self._new_request(
-            TestMoreStuff_ThrowExceptionParams_Builder, 0, 0,
+            TestMoreStuff_ThrowExceptionParams_Builder,
+            0,
+            0,
             TestMoreStuff_ThrowExceptionResults_Reader,
-            0xddc70bf9784133cf, 14, "throwException",
+            0xddc70bf9784133cf,
+            14,
+            "throwException"
         )
 
 
@@ -14116,87 +15749,191 @@ class TestMoreStuff_Server(TestCallOrder_Server):
 
     __slots__ = ()
 
-    def call_foo(self, params: TestMoreStuff_CallFooParams_Reader, results: TestMoreStuff_CallFooResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def call_foo(
+        self,
+        params: TestMoreStuff_CallFooParams_Reader,
+        results: TestMoreStuff_CallFooResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Call `cap.foo()`, check the result, and return "bar"."""
         raise NotImplementedError("TestMoreStuff.callFoo is not implemented")
 
-    def call_foo_when_resolved(self, params: TestMoreStuff_CallFooWhenResolvedParams_Reader, results: TestMoreStuff_CallFooWhenResolvedResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def call_foo_when_resolved(
+        self,
+        params: TestMoreStuff_CallFooWhenResolvedParams_Reader,
+        results: TestMoreStuff_CallFooWhenResolvedResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Like callFoo but waits for `cap` to resolve first."""
         raise NotImplementedError("TestMoreStuff.callFooWhenResolved is not implemented")
 
-    def never_return(self, params: TestMoreStuff_NeverReturnParams_Reader, results: TestMoreStuff_NeverReturnResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def never_return(
+        self,
+        params: TestMoreStuff_NeverReturnParams_Reader,
+        results: TestMoreStuff_NeverReturnResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Doesn't return.  You should cancel it."""
         raise NotImplementedError("TestMoreStuff.neverReturn is not implemented")
 
-    def hold(self, params: TestMoreStuff_HoldParams_Reader, results: TestMoreStuff_HoldResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def hold(
+        self, params: TestMoreStuff_HoldParams_Reader, results: TestMoreStuff_HoldResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Returns immediately but holds on to the capability."""
         raise NotImplementedError("TestMoreStuff.hold is not implemented")
 
-    def call_held(self, params: TestMoreStuff_CallHeldParams_Reader, results: TestMoreStuff_CallHeldResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def call_held(
+        self,
+        params: TestMoreStuff_CallHeldParams_Reader,
+        results: TestMoreStuff_CallHeldResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Calls the capability previously held using `hold` (and keeps holding it)."""
         raise NotImplementedError("TestMoreStuff.callHeld is not implemented")
 
-    def get_held(self, params: TestMoreStuff_GetHeldParams_Reader, results: TestMoreStuff_GetHeldResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def get_held(
+        self,
+        params: TestMoreStuff_GetHeldParams_Reader,
+        results: TestMoreStuff_GetHeldResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Returns the capability previously held using `hold` (and keeps holding it)."""
         raise NotImplementedError("TestMoreStuff.getHeld is not implemented")
 
-    def echo(self, params: TestMoreStuff_EchoParams_Reader, results: TestMoreStuff_EchoResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def echo(
+        self, params: TestMoreStuff_EchoParams_Reader, results: TestMoreStuff_EchoResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Just returns the input cap."""
         raise NotImplementedError("TestMoreStuff.echo is not implemented")
 
-    def expect_cancel(self, params: TestMoreStuff_ExpectCancelParams_Reader, results: TestMoreStuff_ExpectCancelResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def expect_cancel(
+        self,
+        params: TestMoreStuff_ExpectCancelParams_Reader,
+        results: TestMoreStuff_ExpectCancelResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """evalLater()-loops forever, holding `cap`.  Must be canceled."""
         raise NotImplementedError("TestMoreStuff.expectCancel is not implemented")
 
-    def method_with_defaults(self, params: TestMoreStuff_MethodWithDefaultsParams_Reader, results: TestMoreStuff_MethodWithDefaultsResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def method_with_defaults(
+        self,
+        params: TestMoreStuff_MethodWithDefaultsParams_Reader,
+        results: TestMoreStuff_MethodWithDefaultsResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method methodWithDefaults (ordinal 8)."""
         raise NotImplementedError("TestMoreStuff.methodWithDefaults is not implemented")
 
-    def get_handle(self, params: TestMoreStuff_GetHandleParams_Reader, results: TestMoreStuff_GetHandleResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def get_handle(
+        self,
+        params: TestMoreStuff_GetHandleParams_Reader,
+        results: TestMoreStuff_GetHandleResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Get a new handle. Tests have an out-of-band way to check the current number of live handles, so
         this can be used to test garbage collection.
         """
         raise NotImplementedError("TestMoreStuff.getHandle is not implemented")
 
-    def get_null(self, params: TestMoreStuff_GetNullParams_Reader, results: TestMoreStuff_GetNullResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def get_null(
+        self,
+        params: TestMoreStuff_GetNullParams_Reader,
+        results: TestMoreStuff_GetNullResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Always returns a null capability."""
         raise NotImplementedError("TestMoreStuff.getNull is not implemented")
 
-    def get_enormous_string(self, params: TestMoreStuff_GetEnormousStringParams_Reader, results: TestMoreStuff_GetEnormousStringResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def get_enormous_string(
+        self,
+        params: TestMoreStuff_GetEnormousStringParams_Reader,
+        results: TestMoreStuff_GetEnormousStringResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Attempts to return an 100MB string. Should always fail."""
         raise NotImplementedError("TestMoreStuff.getEnormousString is not implemented")
 
-    def method_with_null_default(self, params: TestMoreStuff_MethodWithNullDefaultParams_Reader, results: TestMoreStuff_MethodWithNullDefaultResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def method_with_null_default(
+        self,
+        params: TestMoreStuff_MethodWithNullDefaultParams_Reader,
+        results: TestMoreStuff_MethodWithNullDefaultResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method methodWithNullDefault (ordinal 12)."""
         raise NotImplementedError("TestMoreStuff.methodWithNullDefault is not implemented")
 
-    def write_to_fd(self, params: TestMoreStuff_WriteToFdParams_Reader, results: TestMoreStuff_WriteToFdResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def write_to_fd(
+        self,
+        params: TestMoreStuff_WriteToFdParams_Reader,
+        results: TestMoreStuff_WriteToFdResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Expects fdCap1 and fdCap2 wrap socket file descriptors. Writes "foo" to the first and "bar" to
         the second. Also creates a socketpair, writes "baz" to one end, and returns the other end.
         """
         raise NotImplementedError("TestMoreStuff.writeToFd is not implemented")
 
-    def throw_exception(self, params: TestMoreStuff_ThrowExceptionParams_Reader, results: TestMoreStuff_ThrowExceptionResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def throw_exception(
+        self,
+        params: TestMoreStuff_ThrowExceptionParams_Reader,
+        results: TestMoreStuff_ThrowExceptionResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method throwException (ordinal 14)."""
         raise NotImplementedError("TestMoreStuff.throwException is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
         **TestCallOrder_Server._methods,
-        (0xddc70bf9784133cf, 0): ("call_foo", TestMoreStuff_CallFooParams_Reader, TestMoreStuff_CallFooResults_Builder),
-        (0xddc70bf9784133cf, 1): ("call_foo_when_resolved", TestMoreStuff_CallFooWhenResolvedParams_Reader, TestMoreStuff_CallFooWhenResolvedResults_Builder),
-        (0xddc70bf9784133cf, 2): ("never_return", TestMoreStuff_NeverReturnParams_Reader, TestMoreStuff_NeverReturnResults_Builder),
-        (0xddc70bf9784133cf, 3): ("hold", TestMoreStuff_HoldParams_Reader, TestMoreStuff_HoldResults_Builder),
-        (0xddc70bf9784133cf, 4): ("call_held", TestMoreStuff_CallHeldParams_Reader, TestMoreStuff_CallHeldResults_Builder),
-        (0xddc70bf9784133cf, 5): ("get_held", TestMoreStuff_GetHeldParams_Reader, TestMoreStuff_GetHeldResults_Builder),
-        (0xddc70bf9784133cf, 6): ("echo", TestMoreStuff_EchoParams_Reader, TestMoreStuff_EchoResults_Builder),
-        (0xddc70bf9784133cf, 7): ("expect_cancel", TestMoreStuff_ExpectCancelParams_Reader, TestMoreStuff_ExpectCancelResults_Builder),
-        (0xddc70bf9784133cf, 8): ("method_with_defaults", TestMoreStuff_MethodWithDefaultsParams_Reader, TestMoreStuff_MethodWithDefaultsResults_Builder),
-        (0xddc70bf9784133cf, 9): ("get_handle", TestMoreStuff_GetHandleParams_Reader, TestMoreStuff_GetHandleResults_Builder),
-        (0xddc70bf9784133cf, 10): ("get_null", TestMoreStuff_GetNullParams_Reader, TestMoreStuff_GetNullResults_Builder),
-        (0xddc70bf9784133cf, 11): ("get_enormous_string", TestMoreStuff_GetEnormousStringParams_Reader, TestMoreStuff_GetEnormousStringResults_Builder),
-        (0xddc70bf9784133cf, 12): ("method_with_null_default", TestMoreStuff_MethodWithNullDefaultParams_Reader, TestMoreStuff_MethodWithNullDefaultResults_Builder),
-        (0xddc70bf9784133cf, 13): ("write_to_fd", TestMoreStuff_WriteToFdParams_Reader, TestMoreStuff_WriteToFdResults_Builder),
-        (0xddc70bf9784133cf, 14): ("throw_exception", TestMoreStuff_ThrowExceptionParams_Reader, TestMoreStuff_ThrowExceptionResults_Builder),
+        (0xddc70bf9784133cf, 0): (
+            "call_foo", TestMoreStuff_CallFooParams_Reader, TestMoreStuff_CallFooResults_Builder
+        ),
+        (0xddc70bf9784133cf, 1): (
+            "call_foo_when_resolved",
+            TestMoreStuff_CallFooWhenResolvedParams_Reader,
+            TestMoreStuff_CallFooWhenResolvedResults_Builder
+        ),
+        (0xddc70bf9784133cf, 2): (
+            "never_return",
+            TestMoreStuff_NeverReturnParams_Reader,
+            TestMoreStuff_NeverReturnResults_Builder
+        ),
+        (0xddc70bf9784133cf, 3): (
+            "hold", TestMoreStuff_HoldParams_Reader, TestMoreStuff_HoldResults_Builder
+        ),
+        (0xddc70bf9784133cf, 4): (
+            "call_held", TestMoreStuff_CallHeldParams_Reader, TestMoreStuff_CallHeldResults_Builder
+        ),
+        (0xddc70bf9784133cf, 5): (
+            "get_held", TestMoreStuff_GetHeldParams_Reader, TestMoreStuff_GetHeldResults_Builder
+        ),
+        (0xddc70bf9784133cf, 6): (
+            "echo", TestMoreStuff_EchoParams_Reader, TestMoreStuff_EchoResults_Builder
+        ),
+        (0xddc70bf9784133cf, 7): (
+            "expect_cancel",
+            TestMoreStuff_ExpectCancelParams_Reader,
+            TestMoreStuff_ExpectCancelResults_Builder
+        ),
+        (0xddc70bf9784133cf, 8): (
+            "method_with_defaults",
+            TestMoreStuff_MethodWithDefaultsParams_Reader,
+            TestMoreStuff_MethodWithDefaultsResults_Builder
+        ),
+        (0xddc70bf9784133cf, 9): (
+            "get_handle",
+            TestMoreStuff_GetHandleParams_Reader,
+            TestMoreStuff_GetHandleResults_Builder
+        ),
+        (0xddc70bf9784133cf, 10): (
+            "get_null", TestMoreStuff_GetNullParams_Reader, TestMoreStuff_GetNullResults_Builder
+        ),
+        (0xddc70bf9784133cf, 11): (
+            "get_enormous_string",
+            TestMoreStuff_GetEnormousStringParams_Reader,
+            TestMoreStuff_GetEnormousStringResults_Builder
+        ),
+        (0xddc70bf9784133cf, 12): (
+            "method_with_null_default",
+            TestMoreStuff_MethodWithNullDefaultParams_Reader,
+            TestMoreStuff_MethodWithNullDefaultResults_Builder
+        ),
+        (0xddc70bf9784133cf, 13): (
+            "write_to_fd",
+            TestMoreStuff_WriteToFdParams_Reader,
+            TestMoreStuff_WriteToFdResults_Builder
+        ),
+        (0xddc70bf9784133cf, 14): (
+            "throw_exception",
+            TestMoreStuff_ThrowExceptionParams_Reader,
+            TestMoreStuff_ThrowExceptionResults_Builder
+        ),
     }
 
 
@@ -14205,44 +15942,76 @@ class TestMembrane_Client(_rt.Client):
 
     __slots__ = ()
 
-    def make_thing_request(self) -> _rt.Request[TestMembrane_MakeThingParams_Builder, TestMembrane_MakeThingResults_Reader]:
+    def make_thing_request(
+        self
+    ) -> _rt.Request[TestMembrane_MakeThingParams_Builder, TestMembrane_MakeThingResults_Reader]:
         """Prepare a call of makeThing (method 0)."""
         return self._new_request(
-            TestMembrane_MakeThingParams_Builder, 0, 0,
+            TestMembrane_MakeThingParams_Builder,
+            0,
+            0,
             TestMembrane_MakeThingResults_Reader,
-            0xc07d8dcd80a69c0c, 0, "makeThing",
+            0xc07d8dcd80a69c0c,
+            0,
+            "makeThing"
         )
 
-    def call_pass_through_request(self) -> _rt.Request[TestMembrane_CallPassThroughParams_Builder, TestMembrane_Result_Reader]:
+    def call_pass_through_request(
+        self
+    ) -> _rt.Request[TestMembrane_CallPassThroughParams_Builder, TestMembrane_Result_Reader]:
         """Prepare a call of callPassThrough (method 1)."""
         return self._new_request(
-            TestMembrane_CallPassThroughParams_Builder, 1, 1,
+            TestMembrane_CallPassThroughParams_Builder,
+            1,
+            1,
             TestMembrane_Result_Reader,
-            0xc07d8dcd80a69c0c, 1, "callPassThrough",
+            0xc07d8dcd80a69c0c,
+            1,
+            "callPassThrough"
         )
 
-    def call_intercept_request(self) -> _rt.Request[TestMembrane_CallInterceptParams_Builder, TestMembrane_Result_Reader]:
+    def call_intercept_request(
+        self
+    ) -> _rt.Request[TestMembrane_CallInterceptParams_Builder, TestMembrane_Result_Reader]:
         """Prepare a call of callIntercept (method 2)."""
         return self._new_request(
-            TestMembrane_CallInterceptParams_Builder, 1, 1,
+            TestMembrane_CallInterceptParams_Builder,
+            1,
+            1,
             TestMembrane_Result_Reader,
-            0xc07d8dcd80a69c0c, 2, "callIntercept",
+            0xc07d8dcd80a69c0c,
+            2,
+            "callIntercept"
         )
 
-    def loopback_request(self) -> _rt.Request[TestMembrane_LoopbackParams_Builder, TestMembrane_LoopbackResults_Reader]:
+    def loopback_request(
+        self
+    ) -> _rt.Request[TestMembrane_LoopbackParams_Builder, TestMembrane_LoopbackResults_Reader]:
         """Prepare a call of loopback (method 3)."""
         return self._new_request(
-            TestMembrane_LoopbackParams_Builder, 0, 1,
+            TestMembrane_LoopbackParams_Builder,
+            0,
+            1,
             TestMembrane_LoopbackResults_Reader,
-            0xc07d8dcd80a69c0c, 3, "loopback",
+            0xc07d8dcd80a69c0c,
+            3,
+            "loopback"
         )
 
-    def wait_forever_request(self) -> _rt.Request[TestMembrane_WaitForeverParams_Builder, TestMembrane_WaitForeverResults_Reader]:
+    def wait_forever_request(
+        self
+    ) -> _rt.Request[
+        TestMembrane_WaitForeverParams_Builder, TestMembrane_WaitForeverResults_Reader
+    ]:
         """Prepare a call of waitForever (method 4)."""
         return self._new_request(
-            TestMembrane_WaitForeverParams_Builder, 0, 0,
+            TestMembrane_WaitForeverParams_Builder,
+            0,
+            0,
             TestMembrane_WaitForeverResults_Reader,
-            0xc07d8dcd80a69c0c, 4, "waitForever",
+            0xc07d8dcd80a69c0c,
+            4,
+            "waitForever"
         )
 
 
@@ -14251,32 +16020,66 @@ class TestMembrane_Server(_rt.Server):
 
     __slots__ = ()
 
-    def make_thing(self, params: TestMembrane_MakeThingParams_Reader, results: TestMembrane_MakeThingResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def make_thing(
+        self,
+        params: TestMembrane_MakeThingParams_Reader,
+        results: TestMembrane_MakeThingResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method makeThing (ordinal 0)."""
         raise NotImplementedError("TestMembrane.makeThing is not implemented")
 
-    def call_pass_through(self, params: TestMembrane_CallPassThroughParams_Reader, results: TestMembrane_Result_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def call_pass_through(
+        self,
+        params: TestMembrane_CallPassThroughParams_Reader,
+        results: TestMembrane_Result_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method callPassThrough (ordinal 1)."""
         raise NotImplementedError("TestMembrane.callPassThrough is not implemented")
 
-    def call_intercept(self, params: TestMembrane_CallInterceptParams_Reader, results: TestMembrane_Result_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def call_intercept(
+        self, params: TestMembrane_CallInterceptParams_Reader, results: TestMembrane_Result_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method callIntercept (ordinal 2)."""
         raise NotImplementedError("TestMembrane.callIntercept is not implemented")
 
-    def loopback(self, params: TestMembrane_LoopbackParams_Reader, results: TestMembrane_LoopbackResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def loopback(
+        self,
+        params: TestMembrane_LoopbackParams_Reader,
+        results: TestMembrane_LoopbackResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method loopback (ordinal 3)."""
         raise NotImplementedError("TestMembrane.loopback is not implemented")
 
-    def wait_forever(self, params: TestMembrane_WaitForeverParams_Reader, results: TestMembrane_WaitForeverResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def wait_forever(
+        self,
+        params: TestMembrane_WaitForeverParams_Reader,
+        results: TestMembrane_WaitForeverResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method waitForever (ordinal 4)."""
         raise NotImplementedError("TestMembrane.waitForever is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xc07d8dcd80a69c0c, 0): ("make_thing", TestMembrane_MakeThingParams_Reader, TestMembrane_MakeThingResults_Builder),
-        (0xc07d8dcd80a69c0c, 1): ("call_pass_through", TestMembrane_CallPassThroughParams_Reader, TestMembrane_Result_Builder),
-        (0xc07d8dcd80a69c0c, 2): ("call_intercept", TestMembrane_CallInterceptParams_Reader, TestMembrane_Result_Builder),
-        (0xc07d8dcd80a69c0c, 3): ("loopback", TestMembrane_LoopbackParams_Reader, TestMembrane_LoopbackResults_Builder),
-        (0xc07d8dcd80a69c0c, 4): ("wait_forever", TestMembrane_WaitForeverParams_Reader, TestMembrane_WaitForeverResults_Builder),
+        (0xc07d8dcd80a69c0c, 0): (
+            "make_thing",
+            TestMembrane_MakeThingParams_Reader,
+            TestMembrane_MakeThingResults_Builder
+        ),
+        (0xc07d8dcd80a69c0c, 1): (
+            "call_pass_through",
+            TestMembrane_CallPassThroughParams_Reader,
+            TestMembrane_Result_Builder
+        ),
+        (0xc07d8dcd80a69c0c, 2): (
+            "call_intercept", TestMembrane_CallInterceptParams_Reader, TestMembrane_Result_Builder
+        ),
+        (0xc07d8dcd80a69c0c, 3): (
+            "loopback", TestMembrane_LoopbackParams_Reader, TestMembrane_LoopbackResults_Builder
+        ),
+        (0xc07d8dcd80a69c0c, 4): (
+            "wait_forever",
+            TestMembrane_WaitForeverParams_Reader,
+            TestMembrane_WaitForeverResults_Builder
+        ),
     }
 
 
@@ -14285,20 +16088,32 @@ class TestMembrane_Thing_Client(_rt.Client):
 
     __slots__ = ()
 
-    def pass_through_request(self) -> _rt.Request[TestMembrane_Thing_PassThroughParams_Builder, TestMembrane_Result_Reader]:
+    def pass_through_request(
+        self
+    ) -> _rt.Request[TestMembrane_Thing_PassThroughParams_Builder, TestMembrane_Result_Reader]:
         """Prepare a call of passThrough (method 0)."""
         return self._new_request(
-            TestMembrane_Thing_PassThroughParams_Builder, 0, 0,
+            TestMembrane_Thing_PassThroughParams_Builder,
+            0,
+            0,
             TestMembrane_Result_Reader,
-            0x9352e4e41f173917, 0, "passThrough",
+            0x9352e4e41f173917,
+            0,
+            "passThrough"
         )
 
-    def intercept_request(self) -> _rt.Request[TestMembrane_Thing_InterceptParams_Builder, TestMembrane_Result_Reader]:
+    def intercept_request(
+        self
+    ) -> _rt.Request[TestMembrane_Thing_InterceptParams_Builder, TestMembrane_Result_Reader]:
         """Prepare a call of intercept (method 1)."""
         return self._new_request(
-            TestMembrane_Thing_InterceptParams_Builder, 0, 0,
+            TestMembrane_Thing_InterceptParams_Builder,
+            0,
+            0,
             TestMembrane_Result_Reader,
-            0x9352e4e41f173917, 1, "intercept",
+            0x9352e4e41f173917,
+            1,
+            "intercept"
         )
 
 
@@ -14307,17 +16122,31 @@ class TestMembrane_Thing_Server(_rt.Server):
 
     __slots__ = ()
 
-    def pass_through(self, params: TestMembrane_Thing_PassThroughParams_Reader, results: TestMembrane_Result_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def pass_through(
+        self,
+        params: TestMembrane_Thing_PassThroughParams_Reader,
+        results: TestMembrane_Result_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method passThrough (ordinal 0)."""
         raise NotImplementedError("TestMembrane.Thing.passThrough is not implemented")
 
-    def intercept(self, params: TestMembrane_Thing_InterceptParams_Reader, results: TestMembrane_Result_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def intercept(
+        self,
+        params: TestMembrane_Thing_InterceptParams_Reader,
+        results: TestMembrane_Result_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method intercept (ordinal 1)."""
         raise NotImplementedError("TestMembrane.Thing.intercept is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0x9352e4e41f173917, 0): ("pass_through", TestMembrane_Thing_PassThroughParams_Reader, TestMembrane_Result_Builder),
-        (0x9352e4e41f173917, 1): ("intercept", TestMembrane_Thing_InterceptParams_Reader, TestMembrane_Result_Builder),
+        (0x9352e4e41f173917, 0): (
+            "pass_through",
+            TestMembrane_Thing_PassThroughParams_Reader,
+            TestMembrane_Result_Builder
+        ),
+        (0x9352e4e41f173917, 1): (
+            "intercept", TestMembrane_Thing_InterceptParams_Reader, TestMembrane_Result_Builder
+        ),
     }
 
 
@@ -14326,36 +16155,66 @@ class TestKeywordMethods_Client(_rt.Client):
 
     __slots__ = ()
 
-    def delete_request(self) -> _rt.Request[TestKeywordMethods_DeleteParams_Builder, TestKeywordMethods_DeleteResults_Reader]:
+    def delete_request(
+        self
+    ) -> _rt.Request[
+        TestKeywordMethods_DeleteParams_Builder, TestKeywordMethods_DeleteResults_Reader
+    ]:
         """Prepare a call of delete (method 0)."""
         return self._new_request(
-            TestKeywordMethods_DeleteParams_Builder, 0, 0,
+            TestKeywordMethods_DeleteParams_Builder,
+            0,
+            0,
             TestKeywordMethods_DeleteResults_Reader,
-            0x9ae342d394247cfc, 0, "delete",
+            0x9ae342d394247cfc,
+            0,
+            "delete"
         )
 
-    def class_request(self) -> _rt.Request[TestKeywordMethods_ClassParams_Builder, TestKeywordMethods_ClassResults_Reader]:
+    def class_request(
+        self
+    ) -> _rt.Request[
+        TestKeywordMethods_ClassParams_Builder, TestKeywordMethods_ClassResults_Reader
+    ]:
         """Prepare a call of class (method 1)."""
         return self._new_request(
-            TestKeywordMethods_ClassParams_Builder, 0, 0,
+            TestKeywordMethods_ClassParams_Builder,
+            0,
+            0,
             TestKeywordMethods_ClassResults_Reader,
-            0x9ae342d394247cfc, 1, "class",
+            0x9ae342d394247cfc,
+            1,
+            "class"
         )
 
-    def void_request(self) -> _rt.Request[TestKeywordMethods_VoidParams_Builder, TestKeywordMethods_VoidResults_Reader]:
+    def void_request(
+        self
+    ) -> _rt.Request[TestKeywordMethods_VoidParams_Builder, TestKeywordMethods_VoidResults_Reader]:
         """Prepare a call of void (method 2)."""
         return self._new_request(
-            TestKeywordMethods_VoidParams_Builder, 0, 0,
+            TestKeywordMethods_VoidParams_Builder,
+            0,
+            0,
             TestKeywordMethods_VoidResults_Reader,
-            0x9ae342d394247cfc, 2, "void",
+            0x9ae342d394247cfc,
+            2,
+            "void"
         )
 
-    def return_request(self) -> _rt.Request[TestKeywordMethods_ReturnParams_Builder, TestKeywordMethods_ReturnResults_Reader]:
+    def return_request(
+        self
+    ) -> _rt.Request[
+        TestKeywordMethods_ReturnParams_Builder, TestKeywordMethods_ReturnResults_Reader
+    ]:
         """Prepare a call of return (method 3)."""
         return self._new_request(
-            TestKeywordMethods_ReturnParams_Builder, 0, 0,
+            TestKeywordMethods_ReturnParams_Builder,
+            0,
+            0,
             TestKeywordMethods_ReturnResults_Reader,
-            0x9ae342d394247cfc, 3, "return",
+            0x9ae342d394247cfc,
+            3,
+            "return"
         )
 
 
@@ -14364,27 +16223,57 @@ class TestKeywordMethods_Server(_rt.Server):
 
     __slots__ = ()
 
-    def delete(self, params: TestKeywordMethods_DeleteParams_Reader, results: TestKeywordMethods_DeleteResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def delete(
+        self,
+        params: TestKeywordMethods_DeleteParams_Reader,
+        results: TestKeywordMethods_DeleteResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method delete (ordinal 0)."""
         raise NotImplementedError("TestKeywordMethods.delete is not implemented")
 
-    def class_(self, params: TestKeywordMethods_ClassParams_Reader, results: TestKeywordMethods_ClassResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def class_(
+        self,
+        params: TestKeywordMethods_ClassParams_Reader,
+        results: TestKeywordMethods_ClassResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method class (ordinal 1)."""
         raise NotImplementedError("TestKeywordMethods.class is not implemented")
 
-    def void(self, params: TestKeywordMethods_VoidParams_Reader, results: TestKeywordMethods_VoidResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def void(
+        self,
+        params: TestKeywordMethods_VoidParams_Reader,
+        results: TestKeywordMethods_VoidResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method void (ordinal 2)."""
         raise NotImplementedError("TestKeywordMethods.void is not implemented")
 
-    def return_(self, params: TestKeywordMethods_ReturnParams_Reader, results: TestKeywordMethods_ReturnResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def return_(
+        self,
+        params: TestKeywordMethods_ReturnParams_Reader,
+        results: TestKeywordMethods_ReturnResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method return (ordinal 3)."""
         raise NotImplementedError("TestKeywordMethods.return is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0x9ae342d394247cfc, 0): ("delete", TestKeywordMethods_DeleteParams_Reader, TestKeywordMethods_DeleteResults_Builder),
-        (0x9ae342d394247cfc, 1): ("class_", TestKeywordMethods_ClassParams_Reader, TestKeywordMethods_ClassResults_Builder),
-        (0x9ae342d394247cfc, 2): ("void", TestKeywordMethods_VoidParams_Reader, TestKeywordMethods_VoidResults_Builder),
-        (0x9ae342d394247cfc, 3): ("return_", TestKeywordMethods_ReturnParams_Reader, TestKeywordMethods_ReturnResults_Builder),
+        (0x9ae342d394247cfc, 0): (
+            "delete",
+            TestKeywordMethods_DeleteParams_Reader,
+            TestKeywordMethods_DeleteResults_Builder
+        ),
+        (0x9ae342d394247cfc, 1): (
+            "class_",
+            TestKeywordMethods_ClassParams_Reader,
+            TestKeywordMethods_ClassResults_Builder
+        ),
+        (0x9ae342d394247cfc, 2): (
+            "void", TestKeywordMethods_VoidParams_Reader, TestKeywordMethods_VoidResults_Builder
+        ),
+        (0x9ae342d394247cfc, 3): (
+            "return_",
+            TestKeywordMethods_ReturnParams_Reader,
+            TestKeywordMethods_ReturnResults_Builder
+        ),
     }
 
 
@@ -14393,12 +16282,21 @@ class TestAuthenticatedBootstrap_Client(_rt.Client):
 
     __slots__ = ()
 
-    def get_caller_id_request(self) -> _rt.Request[TestAuthenticatedBootstrap_GetCallerIdParams_Builder[_rt.AnyPointerBuilder], TestAuthenticatedBootstrap_GetCallerIdResults_Reader[_rt.AnyPointer]]:
+    def get_caller_id_request(
+        self
+    ) -> _rt.Request[
+        TestAuthenticatedBootstrap_GetCallerIdParams_Builder[_rt.AnyPointerBuilder],
+        TestAuthenticatedBootstrap_GetCallerIdResults_Reader[_rt.AnyPointer]
+    ]:
         """Prepare a call of getCallerId (method 0)."""
         return self._new_request(
-            lambda b: TestAuthenticatedBootstrap_GetCallerIdParams_Builder(b, _rt.ANY_POINTER), 0, 0,
+            lambda b: TestAuthenticatedBootstrap_GetCallerIdParams_Builder(b, _rt.ANY_POINTER),
+            0,
+            0,
             lambda r: TestAuthenticatedBootstrap_GetCallerIdResults_Reader(r, _rt.ANY_POINTER),
-            0xea72cc77253798cd, 0, "getCallerId",
+            0xea72cc77253798cd,
+            0,
+            "getCallerId"
         )
 
 
@@ -14407,12 +16305,20 @@ class TestAuthenticatedBootstrap_Server(_rt.Server):
 
     __slots__ = ()
 
-    def get_caller_id(self, params: TestAuthenticatedBootstrap_GetCallerIdParams_Reader[_rt.AnyPointer], results: TestAuthenticatedBootstrap_GetCallerIdResults_Builder[_rt.AnyPointerBuilder]) -> _t.Optional[_t.Awaitable[None]]:
+    def get_caller_id(
+        self,
+        params: TestAuthenticatedBootstrap_GetCallerIdParams_Reader[_rt.AnyPointer],
+        results: TestAuthenticatedBootstrap_GetCallerIdResults_Builder[_rt.AnyPointerBuilder]
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method getCallerId (ordinal 0)."""
         raise NotImplementedError("TestAuthenticatedBootstrap.getCallerId is not implemented")
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xea72cc77253798cd, 0): ("get_caller_id", lambda r: TestAuthenticatedBootstrap_GetCallerIdParams_Reader(r, _rt.ANY_POINTER), lambda b: TestAuthenticatedBootstrap_GetCallerIdResults_Builder(b, _rt.ANY_POINTER)),
+        (0xea72cc77253798cd, 0): (
+            "get_caller_id",
+            lambda r: TestAuthenticatedBootstrap_GetCallerIdParams_Reader(r, _rt.ANY_POINTER),
+            lambda b: TestAuthenticatedBootstrap_GetCallerIdResults_Builder(b, _rt.ANY_POINTER)
+        ),
     }
 
 
@@ -14421,12 +16327,21 @@ class TestNameAnnotationInterface_Client(_rt.Client):
 
     __slots__ = ()
 
-    def badly_named_method_request(self) -> _rt.Request[TestNameAnnotationInterface_BadlyNamedMethodParams_Builder, TestNameAnnotationInterface_BadlyNamedMethodResults_Reader]:
+    def badly_named_method_request(
+        self
+    ) -> _rt.Request[
+        TestNameAnnotationInterface_BadlyNamedMethodParams_Builder,
+        TestNameAnnotationInterface_BadlyNamedMethodResults_Reader
+    ]:
         """Prepare a call of badlyNamedMethod (method 0)."""
         return self._new_request(
-            TestNameAnnotationInterface_BadlyNamedMethodParams_Builder, 1, 0,
+            TestNameAnnotationInterface_BadlyNamedMethodParams_Builder,
+            1,
+            0,
             TestNameAnnotationInterface_BadlyNamedMethodResults_Reader,
-            0xd112a69d31ed918b, 0, "badlyNamedMethod",
+            0xd112a69d31ed918b,
+            0,
+            "badlyNamedMethod"
         )
 
 
@@ -14435,12 +16350,22 @@ class TestNameAnnotationInterface_Server(_rt.Server):
 
     __slots__ = ()
 
-    def badly_named_method(self, params: TestNameAnnotationInterface_BadlyNamedMethodParams_Reader, results: TestNameAnnotationInterface_BadlyNamedMethodResults_Builder) -> _t.Optional[_t.Awaitable[None]]:
+    def badly_named_method(
+        self,
+        params: TestNameAnnotationInterface_BadlyNamedMethodParams_Reader,
+        results: TestNameAnnotationInterface_BadlyNamedMethodResults_Builder
+    ) -> _t.Optional[_t.Awaitable[None]]:
         """Method badlyNamedMethod (ordinal 0)."""
-        raise NotImplementedError("TestNameAnnotationInterface.badlyNamedMethod is not implemented")
+        raise NotImplementedError(
+            "TestNameAnnotationInterface.badlyNamedMethod is not implemented"
+        )
 
     _methods: _t.ClassVar[_t.Dict[_t.Tuple[int, int], _rt.MethodEntry]] = {
-        (0xd112a69d31ed918b, 0): ("badly_named_method", TestNameAnnotationInterface_BadlyNamedMethodParams_Reader, TestNameAnnotationInterface_BadlyNamedMethodResults_Builder),
+        (0xd112a69d31ed918b, 0): (
+            "badly_named_method",
+            TestNameAnnotationInterface_BadlyNamedMethodParams_Reader,
+            TestNameAnnotationInterface_BadlyNamedMethodResults_Builder
+        ),
     }
 
 
@@ -14448,9 +16373,12 @@ class TestNameAnnotationInterface_Server(_rt.Server):
 _codec_0 = _rt.struct_codec(TestAllTypes_Reader, TestAllTypes_Builder, 6, 20)
 _codec_1 = _rt.struct_codec(TestAnyPointer_Reader, TestAnyPointer_Builder, 0, 1)
 _codec_2 = _rt.capability_codec(TestInterface_Client)
-_codec_3 = _rt.list_codec(lambda l: _rt.PrimitiveList(l, _U32), lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _U32), lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _U32), 4)
-
-
+_codec_3 = _rt.list_codec(
+    lambda l: _rt.PrimitiveList(l, _U32),
+    lambda p: _rt.PrimitiveListBuilder(p.get_list(4), _U32),
+    lambda p, n: _rt.PrimitiveListBuilder(p.init_list(4, n), _U32),
+    4
+)
 
 
 class TestAllTypes(_rt.StructType[TestAllTypes_Reader, TestAllTypes_Builder]):
@@ -14779,7 +16707,9 @@ class TestInterleavedGroups_Group2:
     Corge: _TypeAlias = TestInterleavedGroups_Group2_Corge
 
 
-class TestInterleavedGroups(_rt.StructType[TestInterleavedGroups_Reader, TestInterleavedGroups_Builder]):
+class TestInterleavedGroups(
+    _rt.StructType[TestInterleavedGroups_Reader, TestInterleavedGroups_Builder]
+):
     """struct TestInterleavedGroups: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -14823,7 +16753,9 @@ class TestUnionDefaults(_rt.StructType[TestUnionDefaults_Reader, TestUnionDefaul
     Builder: _TypeAlias = TestUnionDefaults_Builder
 
 
-class TestNestedTypes_NestedStruct(_rt.StructType[TestNestedTypes_NestedStruct_Reader, TestNestedTypes_NestedStruct_Builder]):
+class TestNestedTypes_NestedStruct(
+    _rt.StructType[TestNestedTypes_NestedStruct_Reader, TestNestedTypes_NestedStruct_Builder]
+):
     """struct TestNestedTypes.NestedStruct: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -15411,7 +17343,9 @@ class TestNewUnionVersion(_rt.StructType[TestNewUnionVersion_Reader, TestNewUnio
     A: _TypeAlias = TestNewUnionVersion_A
 
 
-class TestStructUnion_SomeStruct(_rt.StructType[TestStructUnion_SomeStruct_Reader, TestStructUnion_SomeStruct_Builder]):
+class TestStructUnion_SomeStruct(
+    _rt.StructType[TestStructUnion_SomeStruct_Reader, TestStructUnion_SomeStruct_Builder]
+):
     """struct TestStructUnion.SomeStruct: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -15464,7 +17398,11 @@ class TestStructUnion(_rt.StructType[TestStructUnion_Reader, TestStructUnion_Bui
     Un: _TypeAlias = TestStructUnion_Un
 
 
-class TestPrintInlineStructs_InlineStruct(_rt.StructType[TestPrintInlineStructs_InlineStruct_Reader, TestPrintInlineStructs_InlineStruct_Builder]):
+class TestPrintInlineStructs_InlineStruct(
+    _rt.StructType[
+        TestPrintInlineStructs_InlineStruct_Reader, TestPrintInlineStructs_InlineStruct_Builder
+    ]
+):
     """struct TestPrintInlineStructs.InlineStruct: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -15485,7 +17423,9 @@ class TestPrintInlineStructs_InlineStruct(_rt.StructType[TestPrintInlineStructs_
     Builder: _TypeAlias = TestPrintInlineStructs_InlineStruct_Builder
 
 
-class TestPrintInlineStructs(_rt.StructType[TestPrintInlineStructs_Reader, TestPrintInlineStructs_Builder]):
+class TestPrintInlineStructs(
+    _rt.StructType[TestPrintInlineStructs_Reader, TestPrintInlineStructs_Builder]
+):
     """struct TestPrintInlineStructs: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -15507,7 +17447,9 @@ class TestPrintInlineStructs(_rt.StructType[TestPrintInlineStructs_Reader, TestP
     InlineStruct: _TypeAlias = TestPrintInlineStructs_InlineStruct
 
 
-class TestWholeFloatDefault(_rt.StructType[TestWholeFloatDefault_Reader, TestWholeFloatDefault_Builder]):
+class TestWholeFloatDefault(
+    _rt.StructType[TestWholeFloatDefault_Reader, TestWholeFloatDefault_Builder]
+):
     """struct TestWholeFloatDefault: its ``Reader``, ``Builder`` and entry points.
 
     At one point, these failed to compile in C++ because it would produce literals like "123f",
@@ -15538,7 +17480,12 @@ class TestWholeFloatDefault(_rt.StructType[TestWholeFloatDefault_Reader, TestWho
     BIG_CONSTANT: float = 4.000000060189865e+30
 
 
-class TestGenerics_Inner(_rt.StructType[TestGenerics_Inner_Reader[_rt.AnyPointer, _rt.AnyPointer], TestGenerics_Inner_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestGenerics_Inner(
+    _rt.StructType[
+        TestGenerics_Inner_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        TestGenerics_Inner_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct TestGenerics.Inner: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15548,18 +17495,35 @@ class TestGenerics_Inner(_rt.StructType[TestGenerics_Inner_Reader[_rt.AnyPointer
     pointer_count = 2
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestGenerics_Inner_Reader[_rt.AnyPointer, _rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestGenerics_Inner_Reader[_rt.AnyPointer, _rt.AnyPointer]:
         return TestGenerics_Inner_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestGenerics_Inner_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestGenerics_Inner_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return TestGenerics_Inner_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = TestGenerics_Inner_Reader
     Builder: _TypeAlias = TestGenerics_Inner_Builder
 
 
-class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams(_rt.StructType[TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams(
+    _rt.StructType[
+        TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader[
+            _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+        ],
+        TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder[
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder
+        ]
+    ]
+):
     """struct TestGenerics.Inner2.DeepNest.DeepNestInterface.call$Params: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15569,18 +17533,47 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams(_rt.StructType[T
     pointer_count = 0
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
-        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader[
+        _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+    ]:
+        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader(
+        r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+    )
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
-        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder[
+        _rt.AnyPointerBuilder,
+        _rt.AnyPointerBuilder,
+        _rt.AnyPointerBuilder,
+        _rt.AnyPointerBuilder,
+        _rt.AnyPointerBuilder
+    ]:
+        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder(
+        b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+    )
 
     Reader: _TypeAlias = TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Reader
     Builder: _TypeAlias = TestGenerics_Inner2_DeepNest_DeepNestInterface_CallParams_Builder
 
 
-class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults(_rt.StructType[TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults(
+    _rt.StructType[
+        TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader[
+            _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+        ],
+        TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder[
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder
+        ]
+    ]
+):
     """struct TestGenerics.Inner2.DeepNest.DeepNestInterface.call$Results: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15590,12 +17583,28 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults(_rt.StructType[
     pointer_count = 0
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
-        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader[
+        _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+    ]:
+        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader(
+        r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+    )
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
-        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder[
+        _rt.AnyPointerBuilder,
+        _rt.AnyPointerBuilder,
+        _rt.AnyPointerBuilder,
+        _rt.AnyPointerBuilder,
+        _rt.AnyPointerBuilder
+    ]:
+        return TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder(
+        b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+    )
 
     Reader: _TypeAlias = TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Reader
     Builder: _TypeAlias = TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults_Builder
@@ -15617,7 +17626,19 @@ class TestGenerics_Inner2_DeepNest_DeepNestInterface(_rt.InterfaceType):
     CallResults: _TypeAlias = TestGenerics_Inner2_DeepNest_DeepNestInterface_CallResults
 
 
-class TestGenerics_Inner2_DeepNest(_rt.StructType[TestGenerics_Inner2_DeepNest_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], TestGenerics_Inner2_DeepNest_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestGenerics_Inner2_DeepNest(
+    _rt.StructType[
+        TestGenerics_Inner2_DeepNest_Reader[
+            _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+        ],
+        TestGenerics_Inner2_DeepNest_Builder[
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder,
+            _rt.AnyPointerBuilder
+        ]
+    ]
+):
     """struct TestGenerics.Inner2.DeepNest: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15627,19 +17648,38 @@ class TestGenerics_Inner2_DeepNest(_rt.StructType[TestGenerics_Inner2_DeepNest_R
     pointer_count = 4
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestGenerics_Inner2_DeepNest_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
-        return TestGenerics_Inner2_DeepNest_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestGenerics_Inner2_DeepNest_Reader[
+        _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+    ]:
+        return TestGenerics_Inner2_DeepNest_Reader(
+        r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+    )
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestGenerics_Inner2_DeepNest_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
-        return TestGenerics_Inner2_DeepNest_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestGenerics_Inner2_DeepNest_Builder[
+        _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+    ]:
+        return TestGenerics_Inner2_DeepNest_Builder(
+        b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+    )
 
     Reader: _TypeAlias = TestGenerics_Inner2_DeepNest_Reader
     Builder: _TypeAlias = TestGenerics_Inner2_DeepNest_Builder
     DeepNestInterface: _TypeAlias = TestGenerics_Inner2_DeepNest_DeepNestInterface
 
 
-class TestGenerics_Inner2(_rt.StructType[TestGenerics_Inner2_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestGenerics_Inner2(
+    _rt.StructType[
+        TestGenerics_Inner2_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer],
+        TestGenerics_Inner2_Builder[
+            _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+        ]
+    ]
+):
     """struct TestGenerics.Inner2: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15649,11 +17689,17 @@ class TestGenerics_Inner2(_rt.StructType[TestGenerics_Inner2_Reader[_rt.AnyPoint
     pointer_count = 4
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestGenerics_Inner2_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestGenerics_Inner2_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
         return TestGenerics_Inner2_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestGenerics_Inner2_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestGenerics_Inner2_Builder[
+        _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+    ]:
         return TestGenerics_Inner2_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = TestGenerics_Inner2_Reader
@@ -15661,7 +17707,14 @@ class TestGenerics_Inner2(_rt.StructType[TestGenerics_Inner2_Reader[_rt.AnyPoint
     DeepNest: _TypeAlias = TestGenerics_Inner2_DeepNest
 
 
-class TestGenerics_Interface_CallResults(_rt.StructType[TestGenerics_Interface_CallResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], TestGenerics_Interface_CallResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestGenerics_Interface_CallResults(
+    _rt.StructType[
+        TestGenerics_Interface_CallResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer],
+        TestGenerics_Interface_CallResults_Builder[
+            _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+        ]
+    ]
+):
     """struct TestGenerics.Interface.call$Results: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15671,12 +17724,22 @@ class TestGenerics_Interface_CallResults(_rt.StructType[TestGenerics_Interface_C
     pointer_count = 2
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestGenerics_Interface_CallResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
-        return TestGenerics_Interface_CallResults_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestGenerics_Interface_CallResults_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
+        return TestGenerics_Interface_CallResults_Reader(
+        r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+    )
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestGenerics_Interface_CallResults_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
-        return TestGenerics_Interface_CallResults_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestGenerics_Interface_CallResults_Builder[
+        _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+    ]:
+        return TestGenerics_Interface_CallResults_Builder(
+        b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+    )
 
     Reader: _TypeAlias = TestGenerics_Interface_CallResults_Reader
     Builder: _TypeAlias = TestGenerics_Interface_CallResults_Builder
@@ -15694,7 +17757,12 @@ class TestGenerics_Interface(_rt.InterfaceType):
     CallResults: _TypeAlias = TestGenerics_Interface_CallResults
 
 
-class TestGenerics_UseAliases(_rt.StructType[TestGenerics_UseAliases_Reader[_rt.AnyPointer, _rt.AnyPointer], TestGenerics_UseAliases_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestGenerics_UseAliases(
+    _rt.StructType[
+        TestGenerics_UseAliases_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        TestGenerics_UseAliases_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct TestGenerics.UseAliases: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15704,11 +17772,15 @@ class TestGenerics_UseAliases(_rt.StructType[TestGenerics_UseAliases_Reader[_rt.
     pointer_count = 6
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestGenerics_UseAliases_Reader[_rt.AnyPointer, _rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestGenerics_UseAliases_Reader[_rt.AnyPointer, _rt.AnyPointer]:
         return TestGenerics_UseAliases_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestGenerics_UseAliases_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestGenerics_UseAliases_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return TestGenerics_UseAliases_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = TestGenerics_UseAliases_Reader
@@ -15723,7 +17795,12 @@ class TestGenerics_Ug:
     Builder: _TypeAlias = TestGenerics_Ug_Builder
 
 
-class TestGenerics(_rt.StructType[TestGenerics_Reader[_rt.AnyPointer, _rt.AnyPointer], TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestGenerics(
+    _rt.StructType[
+        TestGenerics_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct TestGenerics: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15737,7 +17814,9 @@ class TestGenerics(_rt.StructType[TestGenerics_Reader[_rt.AnyPointer, _rt.AnyPoi
         return TestGenerics_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestGenerics_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return TestGenerics_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = TestGenerics_Reader
@@ -15771,7 +17850,12 @@ class BoxedText(_rt.StructType[BoxedText_Reader, BoxedText_Builder]):
     Builder: _TypeAlias = BoxedText_Builder
 
 
-class TestGenericsWrapper(_rt.StructType[TestGenericsWrapper_Reader[_rt.AnyPointer, _rt.AnyPointer], TestGenericsWrapper_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestGenericsWrapper(
+    _rt.StructType[
+        TestGenericsWrapper_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        TestGenericsWrapper_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct TestGenericsWrapper: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15781,18 +17865,24 @@ class TestGenericsWrapper(_rt.StructType[TestGenericsWrapper_Reader[_rt.AnyPoint
     pointer_count = 1
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestGenericsWrapper_Reader[_rt.AnyPointer, _rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestGenericsWrapper_Reader[_rt.AnyPointer, _rt.AnyPointer]:
         return TestGenericsWrapper_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestGenericsWrapper_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestGenericsWrapper_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return TestGenericsWrapper_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = TestGenericsWrapper_Reader
     Builder: _TypeAlias = TestGenericsWrapper_Builder
 
 
-class TestGenericsWrapper2(_rt.StructType[TestGenericsWrapper2_Reader, TestGenericsWrapper2_Builder]):
+class TestGenericsWrapper2(
+    _rt.StructType[TestGenericsWrapper2_Reader, TestGenericsWrapper2_Builder]
+):
     """struct TestGenericsWrapper2: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -15813,7 +17903,12 @@ class TestGenericsWrapper2(_rt.StructType[TestGenericsWrapper2_Reader, TestGener
     Builder: _TypeAlias = TestGenericsWrapper2_Builder
 
 
-class TestImplicitMethodParams_CallParams(_rt.StructType[TestImplicitMethodParams_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer], TestImplicitMethodParams_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestImplicitMethodParams_CallParams(
+    _rt.StructType[
+        TestImplicitMethodParams_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        TestImplicitMethodParams_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct TestImplicitMethodParams.call$Params: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15823,11 +17918,15 @@ class TestImplicitMethodParams_CallParams(_rt.StructType[TestImplicitMethodParam
     pointer_count = 2
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestImplicitMethodParams_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestImplicitMethodParams_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer]:
         return TestImplicitMethodParams_CallParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestImplicitMethodParams_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestImplicitMethodParams_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return TestImplicitMethodParams_CallParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = TestImplicitMethodParams_CallParams_Reader
@@ -15846,7 +17945,16 @@ class TestImplicitMethodParams(_rt.InterfaceType):
     CallParams: _TypeAlias = TestImplicitMethodParams_CallParams
 
 
-class TestImplicitMethodParamsInGeneric_CallParams(_rt.StructType[TestImplicitMethodParamsInGeneric_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer], TestImplicitMethodParamsInGeneric_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestImplicitMethodParamsInGeneric_CallParams(
+    _rt.StructType[
+        TestImplicitMethodParamsInGeneric_CallParams_Reader[
+            _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+        ],
+        TestImplicitMethodParamsInGeneric_CallParams_Builder[
+            _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+        ]
+    ]
+):
     """struct TestImplicitMethodParamsInGeneric.call$Params: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -15856,12 +17964,24 @@ class TestImplicitMethodParamsInGeneric_CallParams(_rt.StructType[TestImplicitMe
     pointer_count = 2
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestImplicitMethodParamsInGeneric_CallParams_Reader[_rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer]:
-        return TestImplicitMethodParamsInGeneric_CallParams_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestImplicitMethodParamsInGeneric_CallParams_Reader[
+        _rt.AnyPointer, _rt.AnyPointer, _rt.AnyPointer
+    ]:
+        return TestImplicitMethodParamsInGeneric_CallParams_Reader(
+        r, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+    )
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestImplicitMethodParamsInGeneric_CallParams_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
-        return TestImplicitMethodParamsInGeneric_CallParams_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER)
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestImplicitMethodParamsInGeneric_CallParams_Builder[
+        _rt.AnyPointerBuilder, _rt.AnyPointerBuilder, _rt.AnyPointerBuilder
+    ]:
+        return TestImplicitMethodParamsInGeneric_CallParams_Builder(
+        b, _rt.ANY_POINTER, _rt.ANY_POINTER, _rt.ANY_POINTER
+    )
 
     Reader: _TypeAlias = TestImplicitMethodParamsInGeneric_CallParams_Reader
     Builder: _TypeAlias = TestImplicitMethodParamsInGeneric_CallParams_Builder
@@ -15879,7 +17999,12 @@ class TestImplicitMethodParamsInGeneric(_rt.InterfaceType):
     CallParams: _TypeAlias = TestImplicitMethodParamsInGeneric_CallParams
 
 
-class TestGenericsUnion(_rt.StructType[TestGenericsUnion_Reader[_rt.AnyPointer, _rt.AnyPointer], TestGenericsUnion_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]]):
+class TestGenericsUnion(
+    _rt.StructType[
+        TestGenericsUnion_Reader[_rt.AnyPointer, _rt.AnyPointer],
+        TestGenericsUnion_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]
+    ]
+):
     """struct TestGenericsUnion: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them.
 
     At one point this failed to compile.
@@ -15896,7 +18021,9 @@ class TestGenericsUnion(_rt.StructType[TestGenericsUnion_Reader[_rt.AnyPointer, 
         return TestGenericsUnion_Reader(r, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestGenericsUnion_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestGenericsUnion_Builder[_rt.AnyPointerBuilder, _rt.AnyPointerBuilder]:
         return TestGenericsUnion_Builder(b, _rt.ANY_POINTER, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = TestGenericsUnion_Reader
@@ -16010,97 +18137,152 @@ class TestConstants(_rt.StructType[TestConstants_Reader, TestConstants_Builder])
 
     # const TestConstants.structConst :TestAllTypes
     STRUCT_CONST: TestAllTypes_Reader = TestAllTypes_Reader(_rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x06\x00\x13\x00\x01\xf4\x80\x0d\x0e\x10\x4c\xfb\x4e\x73\xe8\x38\xa6\x33\x00\x00"
-    b"\x5a\x00\xd2\x04\x14\x88\x62\x03\xd2\x0a\x6f\x12\x21\x19\xcc\x04\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00\x00\x90\x75\x40"
-    b"\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00\x48\x00\x00\x00\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00"
-    b"\x5d\x00\x00\x00\x29\x00\x00\x00\x5d\x00\x00\x00\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00\x5d\x00\x00\x00\x24\x00\x00\x00"
-    b"\x61\x00\x00\x00\x25\x00\x00\x00\x6d\x00\x00\x00\x22\x00\x00\x00\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00"
-    b"\x71\x00\x00\x00\x25\x00\x00\x00\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00\x35\x00\x00\x00\x99\x00\x00\x00\x1e\x00\x00\x00"
-    b"\xad\x00\x00\x00\x1e\x00\x00\x00\xc1\x00\x00\x00\x1f\x00\x00\x00\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00"
-    b"\x71\x75\x78\x00\x00\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00"
-    b"\x6e\x65\x73\x74\x65\x64\x00\x00\x01\x00\x00\x00\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e\x65\x73\x74\x65\x64\x00\x00\x00"
-    b"\x1a\x00\x00\x00\x00\x00\x00\x00\x0c\xde\x80\x7f\x00\x00\x00\x00\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa"
-    b"\x00\x00\x00\x80\xff\xff\xff\x7f\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd\x8a\x96\xfd\xff\x00\x00\x00\x00\x00\x00\x00\x80"
-    b"\xff\xff\xff\xff\xff\xff\xff\x7f\x0c\x22\x00\xff\x00\x00\x00\x00\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00\xc0\x2c\x5f\x05"
-    b"\x00\x00\x00\x00\xff\xff\xff\xff\x79\xdf\x0d\x86\x48\x70\x00\x00\xd2\x8a\xec\x02\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\xea\x1c\x08\x02\xea\x1c\x08\x82"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x40\xde\x77\x83\x21\x12\xdc\x42\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff"
-    b"\x91\xf7\x50\x37\x9e\x78\x66\x00\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00"
-    b"\x09\x00\x00\x00\x3a\x00\x00\x00\x71\x75\x75\x78\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75\x6c\x74\x00\x00"
-    b"\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00"
-    b"\x77\x61\x6c\x64\x6f\x00\x00\x00\x66\x72\x65\x64\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x7a\x00\x00\x00"
-    b"\x0d\x00\x00\x00\x7a\x00\x00\x00\x11\x00\x00\x00\x7a\x00\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00"
-    b"\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00"
-    b"\x03\x00\x01\x00\x06\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x06\x00\x13\x00\x01\xf4\x80\x0d"
+    b"\x0e\x10\x4c\xfb\x4e\x73\xe8\x38\xa6\x33\x00\x00\x5a\x00\xd2\x04\x14\x88\x62\x03"
+    b"\xd2\x0a\x6f\x12\x21\x19\xcc\x04\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x90\x75\x40\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00"
+    b"\x48\x00\x00\x00\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00\x5d\x00\x00\x00"
+    b"\x29\x00\x00\x00\x5d\x00\x00\x00\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00"
+    b"\x5d\x00\x00\x00\x24\x00\x00\x00\x61\x00\x00\x00\x25\x00\x00\x00\x6d\x00\x00\x00"
+    b"\x22\x00\x00\x00\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00"
+    b"\x71\x00\x00\x00\x25\x00\x00\x00\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00"
+    b"\x35\x00\x00\x00\x99\x00\x00\x00\x1e\x00\x00\x00\xad\x00\x00\x00\x1e\x00\x00\x00"
+    b"\xc1\x00\x00\x00\x1f\x00\x00\x00\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00"
+    b"\x00\x00\x00\x00\x71\x75\x78\x00\x00\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x6e\x65\x73\x74"
+    b"\x65\x64\x00\x00\x01\x00\x00\x00\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e"
+    b"\x65\x73\x74\x65\x64\x00\x00\x00\x1a\x00\x00\x00\x00\x00\x00\x00\x0c\xde\x80\x7f"
+    b"\x00\x00\x00\x00\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa"
+    b"\x00\x00\x00\x80\xff\xff\xff\x7f\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd"
+    b"\x8a\x96\xfd\xff\x00\x00\x00\x00\x00\x00\x00\x80\xff\xff\xff\xff\xff\xff\xff\x7f"
+    b"\x0c\x22\x00\xff\x00\x00\x00\x00\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00"
+    b"\xc0\x2c\x5f\x05\x00\x00\x00\x00\xff\xff\xff\xff\x79\xdf\x0d\x86\x48\x70\x00\x00"
+    b"\xd2\x8a\xec\x02\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff"
+    b"\xff\xff\xff\xff\x00\x00\x00\x00\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc"
+    b"\xea\x1c\x08\x02\xea\x1c\x08\x82\x00\x00\x00\x00\x00\x00\x00\x00\x40\xde\x77\x83"
+    b"\x21\x12\xdc\x42\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff"
+    b"\x91\xf7\x50\x37\x9e\x78\x66\x00\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00"
+    b"\x2a\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00"
+    b"\x71\x75\x75\x78\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75"
+    b"\x6c\x74\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00"
+    b"\x09\x00\x00\x00\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00\x77\x61\x6c\x64"
+    b"\x6f\x00\x00\x00\x66\x72\x65\x64\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00"
+    b"\x09\x00\x00\x00\x7a\x00\x00\x00\x0d\x00\x00\x00\x7a\x00\x00\x00\x11\x00\x00\x00"
+    b"\x7a\x00\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00"
+    b"\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74"
+    b"\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x03\x00\x01\x00\x06\x00\x00\x00"
 )))
 
     # const TestConstants.enumConst :TestEnum
     ENUM_CONST: TestEnum = _TestEnum_members[5]
 
     # const TestConstants.voidListConst :List(Void)
-    VOID_LIST_CONST: _rt.VoidList = _rt.VoidList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x30\x00\x00\x00", 0))
+    VOID_LIST_CONST: _rt.VoidList = _rt.VoidList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x30\x00\x00\x00"
+), 0))
 
     # const TestConstants.boolListConst :List(Bool)
-    BOOL_LIST_CONST: _rt.BoolList = _rt.BoolList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x21\x00\x00\x00\x09\x00\x00\x00\x00\x00\x00\x00", 1))
+    BOOL_LIST_CONST: _rt.BoolList = _rt.BoolList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x21\x00\x00\x00\x09\x00\x00\x00"
+    b"\x00\x00\x00\x00"
+), 1))
 
     # const TestConstants.int8ListConst :List(Int8)
-    INT8_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x12\x00\x00\x00\x6f\x91\x00\x00\x00\x00\x00\x00", 2), _I8)
+    INT8_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x12\x00\x00\x00\x6f\x91\x00\x00"
+    b"\x00\x00\x00\x00"
+), 2), _I8)
 
     # const TestConstants.int16ListConst :List(Int16)
-    INT16_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x67\x2b\x99\xd4\x00\x00\x00\x00", 3), _I16)
+    INT16_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x67\x2b\x99\xd4"
+    b"\x00\x00\x00\x00"
+), 3), _I16)
 
     # const TestConstants.int32ListConst :List(Int32)
-    INT32_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x14\x00\x00\x00\xc7\x6b\x9f\x06\x39\x94\x60\xf9", 4), _I32)
+    INT32_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x14\x00\x00\x00\xc7\x6b\x9f\x06"
+    b"\x39\x94\x60\xf9"
+), 4), _I32)
 
     # const TestConstants.int64ListConst :List(Int64)
-    INT64_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x15\x00\x00\x00\xc7\x71\xc4\x2b\xab\x75\x6b\x0f\x39\x8e\x3b\xd4\x54\x8a\x94\xf0", 5), _I64)
+    INT64_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x15\x00\x00\x00\xc7\x71\xc4\x2b"
+    b"\xab\x75\x6b\x0f\x39\x8e\x3b\xd4\x54\x8a\x94\xf0"
+), 5), _I64)
 
     # const TestConstants.uint8ListConst :List(UInt8)
-    UINT8_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x12\x00\x00\x00\x6f\xde\x00\x00\x00\x00\x00\x00", 2), _U8)
+    UINT8_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x12\x00\x00\x00\x6f\xde\x00\x00"
+    b"\x00\x00\x00\x00"
+), 2), _U8)
 
     # const TestConstants.uint16ListConst :List(UInt16)
-    UINT16_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x35\x82\x9c\xad\x00\x00\x00\x00", 3), _U16)
+    UINT16_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x35\x82\x9c\xad"
+    b"\x00\x00\x00\x00"
+), 3), _U16)
 
     # const TestConstants.uint32ListConst :List(UInt32)
-    UINT32_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x0c\x00\x00\x00\x55\xa1\xae\xc6\x00\x00\x00\x00", 4), _U32)
+    UINT32_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x0c\x00\x00\x00\x55\xa1\xae\xc6"
+    b"\x00\x00\x00\x00"
+), 4), _U32)
 
     # const TestConstants.uint64ListConst :List(UInt64)
-    UINT64_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x0d\x00\x00\x00\xc7\x71\xac\xb5\xaf\x98\x32\x9a", 5), _U64)
+    UINT64_LIST_CONST: _rt.PrimitiveList[int] = _rt.PrimitiveList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x0d\x00\x00\x00\xc7\x71\xac\xb5"
+    b"\xaf\x98\x32\x9a"
+), 5), _U64)
 
     # const TestConstants.float32ListConst :List(Float32)
-    FLOAT32_LIST_CONST: _rt.PrimitiveList[float] = _rt.PrimitiveList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x24\x00\x00\x00\x00\x9c\xad\x45\x00\x00\x80\x7f\x00\x00\x80\xff\x00\x00\xc0\x7f", 4), _F32)
+    FLOAT32_LIST_CONST: _rt.PrimitiveList[float] = _rt.PrimitiveList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x24\x00\x00\x00\x00\x9c\xad\x45"
+    b"\x00\x00\x80\x7f\x00\x00\x80\xff\x00\x00\xc0\x7f"
+), 4), _F32)
 
     # const TestConstants.float64ListConst :List(Float64)
     FLOAT64_LIST_CONST: _rt.PrimitiveList[float] = _rt.PrimitiveList(_rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x25\x00\x00\x00\x00\x00\x00\x00\xc0\x61\xbe\x40\x00\x00\x00\x00\x00\x00\xf0\x7f"
-    b"\x00\x00\x00\x00\x00\x00\xf0\xff\x00\x00\x00\x00\x00\x00\xf8\x7f"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x25\x00\x00\x00\x00\x00\x00\x00"
+    b"\xc0\x61\xbe\x40\x00\x00\x00\x00\x00\x00\xf0\x7f\x00\x00\x00\x00\x00\x00\xf0\xff"
+    b"\x00\x00\x00\x00\x00\x00\xf8\x7f"
 ), 5), _F64)
 
     # const TestConstants.textListConst :List(Text)
     TEXT_LIST_CONST: _rt.TextList = _rt.TextList(_rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00"
-    b"\x09\x00\x00\x00\x2a\x00\x00\x00\x70\x6c\x75\x67\x68\x00\x00\x00\x78\x79\x7a\x7a\x79\x00\x00\x00\x74\x68\x75\x64\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x00\x00\x09\x00\x00\x00"
+    b"\x32\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00"
+    b"\x70\x6c\x75\x67\x68\x00\x00\x00\x78\x79\x7a\x7a\x79\x00\x00\x00\x74\x68\x75\x64"
+    b"\x00\x00\x00\x00"
 ), 6))
 
     # const TestConstants.dataListConst :List(Data)
     DATA_LIST_CONST: _rt.DataList = _rt.DataList(_rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x00\x00\x09\x00\x00\x00\x22\x00\x00\x00\x09\x00\x00\x00\x4a\x00\x00\x00"
-    b"\x0d\x00\x00\x00\x3a\x00\x00\x00\x6f\x6f\x70\x73\x00\x00\x00\x00\x65\x78\x68\x61\x75\x73\x74\x65\x64\x00\x00\x00\x00\x00\x00\x00"
-    b"\x72\x66\x63\x33\x30\x39\x32\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x00\x00\x09\x00\x00\x00"
+    b"\x22\x00\x00\x00\x09\x00\x00\x00\x4a\x00\x00\x00\x0d\x00\x00\x00\x3a\x00\x00\x00"
+    b"\x6f\x6f\x70\x73\x00\x00\x00\x00\x65\x78\x68\x61\x75\x73\x74\x65\x64\x00\x00\x00"
+    b"\x00\x00\x00\x00\x72\x66\x63\x33\x30\x39\x32\x00"
 ), 6))
 
     # const TestConstants.structListConst :List(TestAllTypes)
     STRUCT_LIST_CONST: _rt.StructList[TestAllTypes_Reader] = _rt.StructList(_rt.list_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1f\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x6a\x00\x00\x00"
-    b"\x0d\x00\x00\x00\x6a\x00\x00\x00\x11\x00\x00\x00\x6a\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x00\x00"
-    b"\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x1f\x00\x00\x00\x0c\x00\x00\x00"
+    b"\x00\x00\x01\x00\x09\x00\x00\x00\x6a\x00\x00\x00\x0d\x00\x00\x00\x6a\x00\x00\x00"
+    b"\x11\x00\x00\x00\x6a\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31"
+    b"\x00\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x00\x00"
+    b"\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x00\x00"
 ), 7), TestAllTypes_Reader)
 
     # const TestConstants.enumListConst :List(TestEnum)
-    ENUM_LIST_CONST: _rt.EnumList[TestEnum] = _rt.EnumList(_rt.list_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x00\x00\x07\x00\x00\x00\x00\x00", 3), _TestEnum_members, TestEnum)
+    ENUM_LIST_CONST: _rt.EnumList[TestEnum] = _rt.EnumList(_rt.list_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x13\x00\x00\x00\x00\x00\x07\x00"
+    b"\x00\x00\x00\x00"
+), 3), _TestEnum_members, TestEnum)
 
 
-class TestAnyPointerConstants(_rt.StructType[TestAnyPointerConstants_Reader, TestAnyPointerConstants_Builder]):
+class TestAnyPointerConstants(
+    _rt.StructType[TestAnyPointerConstants_Reader, TestAnyPointerConstants_Builder]
+):
     """struct TestAnyPointerConstants: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16142,7 +18324,9 @@ class TestListOfAny(_rt.StructType[TestListOfAny_Reader, TestListOfAny_Builder])
     Builder: _TypeAlias = TestListOfAny_Builder
 
 
-class TestInterface_FooParams(_rt.StructType[TestInterface_FooParams_Reader, TestInterface_FooParams_Builder]):
+class TestInterface_FooParams(
+    _rt.StructType[TestInterface_FooParams_Reader, TestInterface_FooParams_Builder]
+):
     """struct TestInterface.foo$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16163,7 +18347,9 @@ class TestInterface_FooParams(_rt.StructType[TestInterface_FooParams_Reader, Tes
     Builder: _TypeAlias = TestInterface_FooParams_Builder
 
 
-class TestInterface_FooResults(_rt.StructType[TestInterface_FooResults_Reader, TestInterface_FooResults_Builder]):
+class TestInterface_FooResults(
+    _rt.StructType[TestInterface_FooResults_Reader, TestInterface_FooResults_Builder]
+):
     """struct TestInterface.foo$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16184,7 +18370,9 @@ class TestInterface_FooResults(_rt.StructType[TestInterface_FooResults_Reader, T
     Builder: _TypeAlias = TestInterface_FooResults_Builder
 
 
-class TestInterface_BarParams(_rt.StructType[TestInterface_BarParams_Reader, TestInterface_BarParams_Builder]):
+class TestInterface_BarParams(
+    _rt.StructType[TestInterface_BarParams_Reader, TestInterface_BarParams_Builder]
+):
     """struct TestInterface.bar$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16205,7 +18393,9 @@ class TestInterface_BarParams(_rt.StructType[TestInterface_BarParams_Reader, Tes
     Builder: _TypeAlias = TestInterface_BarParams_Builder
 
 
-class TestInterface_BarResults(_rt.StructType[TestInterface_BarResults_Reader, TestInterface_BarResults_Builder]):
+class TestInterface_BarResults(
+    _rt.StructType[TestInterface_BarResults_Reader, TestInterface_BarResults_Builder]
+):
     """struct TestInterface.bar$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16226,7 +18416,9 @@ class TestInterface_BarResults(_rt.StructType[TestInterface_BarResults_Reader, T
     Builder: _TypeAlias = TestInterface_BarResults_Builder
 
 
-class TestInterface_BazParams(_rt.StructType[TestInterface_BazParams_Reader, TestInterface_BazParams_Builder]):
+class TestInterface_BazParams(
+    _rt.StructType[TestInterface_BazParams_Reader, TestInterface_BazParams_Builder]
+):
     """struct TestInterface.baz$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16247,7 +18439,9 @@ class TestInterface_BazParams(_rt.StructType[TestInterface_BazParams_Reader, Tes
     Builder: _TypeAlias = TestInterface_BazParams_Builder
 
 
-class TestInterface_BazResults(_rt.StructType[TestInterface_BazResults_Reader, TestInterface_BazResults_Builder]):
+class TestInterface_BazResults(
+    _rt.StructType[TestInterface_BazResults_Reader, TestInterface_BazResults_Builder]
+):
     """struct TestInterface.baz$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16285,7 +18479,9 @@ class TestInterface(_rt.InterfaceType):
     BazResults: _TypeAlias = TestInterface_BazResults
 
 
-class TestExtends_QuxParams(_rt.StructType[TestExtends_QuxParams_Reader, TestExtends_QuxParams_Builder]):
+class TestExtends_QuxParams(
+    _rt.StructType[TestExtends_QuxParams_Reader, TestExtends_QuxParams_Builder]
+):
     """struct TestExtends.qux$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16306,7 +18502,9 @@ class TestExtends_QuxParams(_rt.StructType[TestExtends_QuxParams_Reader, TestExt
     Builder: _TypeAlias = TestExtends_QuxParams_Builder
 
 
-class TestExtends_QuxResults(_rt.StructType[TestExtends_QuxResults_Reader, TestExtends_QuxResults_Builder]):
+class TestExtends_QuxResults(
+    _rt.StructType[TestExtends_QuxResults_Reader, TestExtends_QuxResults_Builder]
+):
     """struct TestExtends.qux$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16327,7 +18525,9 @@ class TestExtends_QuxResults(_rt.StructType[TestExtends_QuxResults_Reader, TestE
     Builder: _TypeAlias = TestExtends_QuxResults_Builder
 
 
-class TestExtends_CorgeResults(_rt.StructType[TestExtends_CorgeResults_Reader, TestExtends_CorgeResults_Builder]):
+class TestExtends_CorgeResults(
+    _rt.StructType[TestExtends_CorgeResults_Reader, TestExtends_CorgeResults_Builder]
+):
     """struct TestExtends.corge$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16348,7 +18548,9 @@ class TestExtends_CorgeResults(_rt.StructType[TestExtends_CorgeResults_Reader, T
     Builder: _TypeAlias = TestExtends_CorgeResults_Builder
 
 
-class TestExtends_GraultParams(_rt.StructType[TestExtends_GraultParams_Reader, TestExtends_GraultParams_Builder]):
+class TestExtends_GraultParams(
+    _rt.StructType[TestExtends_GraultParams_Reader, TestExtends_GraultParams_Builder]
+):
     """struct TestExtends.grault$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16437,7 +18639,9 @@ class TestPipeline_AnyBox(_rt.StructType[TestPipeline_AnyBox_Reader, TestPipelin
     Builder: _TypeAlias = TestPipeline_AnyBox_Builder
 
 
-class TestPipeline_GetCapParams(_rt.StructType[TestPipeline_GetCapParams_Reader, TestPipeline_GetCapParams_Builder]):
+class TestPipeline_GetCapParams(
+    _rt.StructType[TestPipeline_GetCapParams_Reader, TestPipeline_GetCapParams_Builder]
+):
     """struct TestPipeline.getCap$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16458,7 +18662,9 @@ class TestPipeline_GetCapParams(_rt.StructType[TestPipeline_GetCapParams_Reader,
     Builder: _TypeAlias = TestPipeline_GetCapParams_Builder
 
 
-class TestPipeline_GetCapResults(_rt.StructType[TestPipeline_GetCapResults_Reader, TestPipeline_GetCapResults_Builder]):
+class TestPipeline_GetCapResults(
+    _rt.StructType[TestPipeline_GetCapResults_Reader, TestPipeline_GetCapResults_Builder]
+):
     """struct TestPipeline.getCap$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16479,7 +18685,9 @@ class TestPipeline_GetCapResults(_rt.StructType[TestPipeline_GetCapResults_Reade
     Builder: _TypeAlias = TestPipeline_GetCapResults_Builder
 
 
-class TestPipeline_TestPointersParams(_rt.StructType[TestPipeline_TestPointersParams_Reader, TestPipeline_TestPointersParams_Builder]):
+class TestPipeline_TestPointersParams(
+    _rt.StructType[TestPipeline_TestPointersParams_Reader, TestPipeline_TestPointersParams_Builder]
+):
     """struct TestPipeline.testPointers$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16500,7 +18708,11 @@ class TestPipeline_TestPointersParams(_rt.StructType[TestPipeline_TestPointersPa
     Builder: _TypeAlias = TestPipeline_TestPointersParams_Builder
 
 
-class TestPipeline_TestPointersResults(_rt.StructType[TestPipeline_TestPointersResults_Reader, TestPipeline_TestPointersResults_Builder]):
+class TestPipeline_TestPointersResults(
+    _rt.StructType[
+        TestPipeline_TestPointersResults_Reader, TestPipeline_TestPointersResults_Builder
+    ]
+):
     """struct TestPipeline.testPointers$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16521,7 +18733,9 @@ class TestPipeline_TestPointersResults(_rt.StructType[TestPipeline_TestPointersR
     Builder: _TypeAlias = TestPipeline_TestPointersResults_Builder
 
 
-class TestPipeline_GetAnyCapParams(_rt.StructType[TestPipeline_GetAnyCapParams_Reader, TestPipeline_GetAnyCapParams_Builder]):
+class TestPipeline_GetAnyCapParams(
+    _rt.StructType[TestPipeline_GetAnyCapParams_Reader, TestPipeline_GetAnyCapParams_Builder]
+):
     """struct TestPipeline.getAnyCap$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16542,7 +18756,9 @@ class TestPipeline_GetAnyCapParams(_rt.StructType[TestPipeline_GetAnyCapParams_R
     Builder: _TypeAlias = TestPipeline_GetAnyCapParams_Builder
 
 
-class TestPipeline_GetAnyCapResults(_rt.StructType[TestPipeline_GetAnyCapResults_Reader, TestPipeline_GetAnyCapResults_Builder]):
+class TestPipeline_GetAnyCapResults(
+    _rt.StructType[TestPipeline_GetAnyCapResults_Reader, TestPipeline_GetAnyCapResults_Builder]
+):
     """struct TestPipeline.getAnyCap$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16563,7 +18779,11 @@ class TestPipeline_GetAnyCapResults(_rt.StructType[TestPipeline_GetAnyCapResults
     Builder: _TypeAlias = TestPipeline_GetAnyCapResults_Builder
 
 
-class TestPipeline_GetCapPipelineOnlyParams(_rt.StructType[TestPipeline_GetCapPipelineOnlyParams_Reader, TestPipeline_GetCapPipelineOnlyParams_Builder]):
+class TestPipeline_GetCapPipelineOnlyParams(
+    _rt.StructType[
+        TestPipeline_GetCapPipelineOnlyParams_Reader, TestPipeline_GetCapPipelineOnlyParams_Builder
+    ]
+):
     """struct TestPipeline.getCapPipelineOnly$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16584,7 +18804,12 @@ class TestPipeline_GetCapPipelineOnlyParams(_rt.StructType[TestPipeline_GetCapPi
     Builder: _TypeAlias = TestPipeline_GetCapPipelineOnlyParams_Builder
 
 
-class TestPipeline_GetCapPipelineOnlyResults(_rt.StructType[TestPipeline_GetCapPipelineOnlyResults_Reader, TestPipeline_GetCapPipelineOnlyResults_Builder]):
+class TestPipeline_GetCapPipelineOnlyResults(
+    _rt.StructType[
+        TestPipeline_GetCapPipelineOnlyResults_Reader,
+        TestPipeline_GetCapPipelineOnlyResults_Builder
+    ]
+):
     """struct TestPipeline.getCapPipelineOnly$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16626,7 +18851,11 @@ class TestPipeline(_rt.InterfaceType):
     GetCapPipelineOnlyResults: _TypeAlias = TestPipeline_GetCapPipelineOnlyResults
 
 
-class TestCallOrder_GetCallSequenceParams(_rt.StructType[TestCallOrder_GetCallSequenceParams_Reader, TestCallOrder_GetCallSequenceParams_Builder]):
+class TestCallOrder_GetCallSequenceParams(
+    _rt.StructType[
+        TestCallOrder_GetCallSequenceParams_Reader, TestCallOrder_GetCallSequenceParams_Builder
+    ]
+):
     """struct TestCallOrder.getCallSequence$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16647,7 +18876,11 @@ class TestCallOrder_GetCallSequenceParams(_rt.StructType[TestCallOrder_GetCallSe
     Builder: _TypeAlias = TestCallOrder_GetCallSequenceParams_Builder
 
 
-class TestCallOrder_GetCallSequenceResults(_rt.StructType[TestCallOrder_GetCallSequenceResults_Reader, TestCallOrder_GetCallSequenceResults_Builder]):
+class TestCallOrder_GetCallSequenceResults(
+    _rt.StructType[
+        TestCallOrder_GetCallSequenceResults_Reader, TestCallOrder_GetCallSequenceResults_Builder
+    ]
+):
     """struct TestCallOrder.getCallSequence$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16681,7 +18914,9 @@ class TestCallOrder(_rt.InterfaceType):
     GetCallSequenceResults: _TypeAlias = TestCallOrder_GetCallSequenceResults
 
 
-class TestTailCallee_TailResult(_rt.StructType[TestTailCallee_TailResult_Reader, TestTailCallee_TailResult_Builder]):
+class TestTailCallee_TailResult(
+    _rt.StructType[TestTailCallee_TailResult_Reader, TestTailCallee_TailResult_Builder]
+):
     """struct TestTailCallee.TailResult: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16702,7 +18937,9 @@ class TestTailCallee_TailResult(_rt.StructType[TestTailCallee_TailResult_Reader,
     Builder: _TypeAlias = TestTailCallee_TailResult_Builder
 
 
-class TestTailCallee_FooParams(_rt.StructType[TestTailCallee_FooParams_Reader, TestTailCallee_FooParams_Builder]):
+class TestTailCallee_FooParams(
+    _rt.StructType[TestTailCallee_FooParams_Reader, TestTailCallee_FooParams_Builder]
+):
     """struct TestTailCallee.foo$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16736,7 +18973,9 @@ class TestTailCallee(_rt.InterfaceType):
     FooParams: _TypeAlias = TestTailCallee_FooParams
 
 
-class TestTailCaller_FooParams(_rt.StructType[TestTailCaller_FooParams_Reader, TestTailCaller_FooParams_Builder]):
+class TestTailCaller_FooParams(
+    _rt.StructType[TestTailCaller_FooParams_Reader, TestTailCaller_FooParams_Builder]
+):
     """struct TestTailCaller.foo$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16769,7 +19008,9 @@ class TestTailCaller(_rt.InterfaceType):
     FooParams: _TypeAlias = TestTailCaller_FooParams
 
 
-class TestStreaming_DoStreamIParams(_rt.StructType[TestStreaming_DoStreamIParams_Reader, TestStreaming_DoStreamIParams_Builder]):
+class TestStreaming_DoStreamIParams(
+    _rt.StructType[TestStreaming_DoStreamIParams_Reader, TestStreaming_DoStreamIParams_Builder]
+):
     """struct TestStreaming.doStreamI$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16790,7 +19031,9 @@ class TestStreaming_DoStreamIParams(_rt.StructType[TestStreaming_DoStreamIParams
     Builder: _TypeAlias = TestStreaming_DoStreamIParams_Builder
 
 
-class TestStreaming_DoStreamJParams(_rt.StructType[TestStreaming_DoStreamJParams_Reader, TestStreaming_DoStreamJParams_Builder]):
+class TestStreaming_DoStreamJParams(
+    _rt.StructType[TestStreaming_DoStreamJParams_Reader, TestStreaming_DoStreamJParams_Builder]
+):
     """struct TestStreaming.doStreamJ$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16811,7 +19054,11 @@ class TestStreaming_DoStreamJParams(_rt.StructType[TestStreaming_DoStreamJParams
     Builder: _TypeAlias = TestStreaming_DoStreamJParams_Builder
 
 
-class TestStreaming_FinishStreamParams(_rt.StructType[TestStreaming_FinishStreamParams_Reader, TestStreaming_FinishStreamParams_Builder]):
+class TestStreaming_FinishStreamParams(
+    _rt.StructType[
+        TestStreaming_FinishStreamParams_Reader, TestStreaming_FinishStreamParams_Builder
+    ]
+):
     """struct TestStreaming.finishStream$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16832,7 +19079,11 @@ class TestStreaming_FinishStreamParams(_rt.StructType[TestStreaming_FinishStream
     Builder: _TypeAlias = TestStreaming_FinishStreamParams_Builder
 
 
-class TestStreaming_FinishStreamResults(_rt.StructType[TestStreaming_FinishStreamResults_Reader, TestStreaming_FinishStreamResults_Builder]):
+class TestStreaming_FinishStreamResults(
+    _rt.StructType[
+        TestStreaming_FinishStreamResults_Reader, TestStreaming_FinishStreamResults_Builder
+    ]
+):
     """struct TestStreaming.finishStream$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16879,7 +19130,9 @@ class TestHandle(_rt.InterfaceType):
     Methods: _TypeAlias = TestHandle_Methods
 
 
-class TestMoreStuff_CallFooParams(_rt.StructType[TestMoreStuff_CallFooParams_Reader, TestMoreStuff_CallFooParams_Builder]):
+class TestMoreStuff_CallFooParams(
+    _rt.StructType[TestMoreStuff_CallFooParams_Reader, TestMoreStuff_CallFooParams_Builder]
+):
     """struct TestMoreStuff.callFoo$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16900,7 +19153,9 @@ class TestMoreStuff_CallFooParams(_rt.StructType[TestMoreStuff_CallFooParams_Rea
     Builder: _TypeAlias = TestMoreStuff_CallFooParams_Builder
 
 
-class TestMoreStuff_CallFooResults(_rt.StructType[TestMoreStuff_CallFooResults_Reader, TestMoreStuff_CallFooResults_Builder]):
+class TestMoreStuff_CallFooResults(
+    _rt.StructType[TestMoreStuff_CallFooResults_Reader, TestMoreStuff_CallFooResults_Builder]
+):
     """struct TestMoreStuff.callFoo$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16921,7 +19176,12 @@ class TestMoreStuff_CallFooResults(_rt.StructType[TestMoreStuff_CallFooResults_R
     Builder: _TypeAlias = TestMoreStuff_CallFooResults_Builder
 
 
-class TestMoreStuff_CallFooWhenResolvedParams(_rt.StructType[TestMoreStuff_CallFooWhenResolvedParams_Reader, TestMoreStuff_CallFooWhenResolvedParams_Builder]):
+class TestMoreStuff_CallFooWhenResolvedParams(
+    _rt.StructType[
+        TestMoreStuff_CallFooWhenResolvedParams_Reader,
+        TestMoreStuff_CallFooWhenResolvedParams_Builder
+    ]
+):
     """struct TestMoreStuff.callFooWhenResolved$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16942,7 +19202,12 @@ class TestMoreStuff_CallFooWhenResolvedParams(_rt.StructType[TestMoreStuff_CallF
     Builder: _TypeAlias = TestMoreStuff_CallFooWhenResolvedParams_Builder
 
 
-class TestMoreStuff_CallFooWhenResolvedResults(_rt.StructType[TestMoreStuff_CallFooWhenResolvedResults_Reader, TestMoreStuff_CallFooWhenResolvedResults_Builder]):
+class TestMoreStuff_CallFooWhenResolvedResults(
+    _rt.StructType[
+        TestMoreStuff_CallFooWhenResolvedResults_Reader,
+        TestMoreStuff_CallFooWhenResolvedResults_Builder
+    ]
+):
     """struct TestMoreStuff.callFooWhenResolved$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16963,7 +19228,9 @@ class TestMoreStuff_CallFooWhenResolvedResults(_rt.StructType[TestMoreStuff_Call
     Builder: _TypeAlias = TestMoreStuff_CallFooWhenResolvedResults_Builder
 
 
-class TestMoreStuff_NeverReturnParams(_rt.StructType[TestMoreStuff_NeverReturnParams_Reader, TestMoreStuff_NeverReturnParams_Builder]):
+class TestMoreStuff_NeverReturnParams(
+    _rt.StructType[TestMoreStuff_NeverReturnParams_Reader, TestMoreStuff_NeverReturnParams_Builder]
+):
     """struct TestMoreStuff.neverReturn$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -16984,7 +19251,11 @@ class TestMoreStuff_NeverReturnParams(_rt.StructType[TestMoreStuff_NeverReturnPa
     Builder: _TypeAlias = TestMoreStuff_NeverReturnParams_Builder
 
 
-class TestMoreStuff_NeverReturnResults(_rt.StructType[TestMoreStuff_NeverReturnResults_Reader, TestMoreStuff_NeverReturnResults_Builder]):
+class TestMoreStuff_NeverReturnResults(
+    _rt.StructType[
+        TestMoreStuff_NeverReturnResults_Reader, TestMoreStuff_NeverReturnResults_Builder
+    ]
+):
     """struct TestMoreStuff.neverReturn$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17005,7 +19276,9 @@ class TestMoreStuff_NeverReturnResults(_rt.StructType[TestMoreStuff_NeverReturnR
     Builder: _TypeAlias = TestMoreStuff_NeverReturnResults_Builder
 
 
-class TestMoreStuff_HoldParams(_rt.StructType[TestMoreStuff_HoldParams_Reader, TestMoreStuff_HoldParams_Builder]):
+class TestMoreStuff_HoldParams(
+    _rt.StructType[TestMoreStuff_HoldParams_Reader, TestMoreStuff_HoldParams_Builder]
+):
     """struct TestMoreStuff.hold$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17026,7 +19299,9 @@ class TestMoreStuff_HoldParams(_rt.StructType[TestMoreStuff_HoldParams_Reader, T
     Builder: _TypeAlias = TestMoreStuff_HoldParams_Builder
 
 
-class TestMoreStuff_HoldResults(_rt.StructType[TestMoreStuff_HoldResults_Reader, TestMoreStuff_HoldResults_Builder]):
+class TestMoreStuff_HoldResults(
+    _rt.StructType[TestMoreStuff_HoldResults_Reader, TestMoreStuff_HoldResults_Builder]
+):
     """struct TestMoreStuff.hold$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17047,7 +19322,9 @@ class TestMoreStuff_HoldResults(_rt.StructType[TestMoreStuff_HoldResults_Reader,
     Builder: _TypeAlias = TestMoreStuff_HoldResults_Builder
 
 
-class TestMoreStuff_CallHeldParams(_rt.StructType[TestMoreStuff_CallHeldParams_Reader, TestMoreStuff_CallHeldParams_Builder]):
+class TestMoreStuff_CallHeldParams(
+    _rt.StructType[TestMoreStuff_CallHeldParams_Reader, TestMoreStuff_CallHeldParams_Builder]
+):
     """struct TestMoreStuff.callHeld$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17068,7 +19345,9 @@ class TestMoreStuff_CallHeldParams(_rt.StructType[TestMoreStuff_CallHeldParams_R
     Builder: _TypeAlias = TestMoreStuff_CallHeldParams_Builder
 
 
-class TestMoreStuff_CallHeldResults(_rt.StructType[TestMoreStuff_CallHeldResults_Reader, TestMoreStuff_CallHeldResults_Builder]):
+class TestMoreStuff_CallHeldResults(
+    _rt.StructType[TestMoreStuff_CallHeldResults_Reader, TestMoreStuff_CallHeldResults_Builder]
+):
     """struct TestMoreStuff.callHeld$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17089,7 +19368,9 @@ class TestMoreStuff_CallHeldResults(_rt.StructType[TestMoreStuff_CallHeldResults
     Builder: _TypeAlias = TestMoreStuff_CallHeldResults_Builder
 
 
-class TestMoreStuff_GetHeldParams(_rt.StructType[TestMoreStuff_GetHeldParams_Reader, TestMoreStuff_GetHeldParams_Builder]):
+class TestMoreStuff_GetHeldParams(
+    _rt.StructType[TestMoreStuff_GetHeldParams_Reader, TestMoreStuff_GetHeldParams_Builder]
+):
     """struct TestMoreStuff.getHeld$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17110,7 +19391,9 @@ class TestMoreStuff_GetHeldParams(_rt.StructType[TestMoreStuff_GetHeldParams_Rea
     Builder: _TypeAlias = TestMoreStuff_GetHeldParams_Builder
 
 
-class TestMoreStuff_GetHeldResults(_rt.StructType[TestMoreStuff_GetHeldResults_Reader, TestMoreStuff_GetHeldResults_Builder]):
+class TestMoreStuff_GetHeldResults(
+    _rt.StructType[TestMoreStuff_GetHeldResults_Reader, TestMoreStuff_GetHeldResults_Builder]
+):
     """struct TestMoreStuff.getHeld$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17131,7 +19414,9 @@ class TestMoreStuff_GetHeldResults(_rt.StructType[TestMoreStuff_GetHeldResults_R
     Builder: _TypeAlias = TestMoreStuff_GetHeldResults_Builder
 
 
-class TestMoreStuff_EchoParams(_rt.StructType[TestMoreStuff_EchoParams_Reader, TestMoreStuff_EchoParams_Builder]):
+class TestMoreStuff_EchoParams(
+    _rt.StructType[TestMoreStuff_EchoParams_Reader, TestMoreStuff_EchoParams_Builder]
+):
     """struct TestMoreStuff.echo$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17152,7 +19437,9 @@ class TestMoreStuff_EchoParams(_rt.StructType[TestMoreStuff_EchoParams_Reader, T
     Builder: _TypeAlias = TestMoreStuff_EchoParams_Builder
 
 
-class TestMoreStuff_EchoResults(_rt.StructType[TestMoreStuff_EchoResults_Reader, TestMoreStuff_EchoResults_Builder]):
+class TestMoreStuff_EchoResults(
+    _rt.StructType[TestMoreStuff_EchoResults_Reader, TestMoreStuff_EchoResults_Builder]
+):
     """struct TestMoreStuff.echo$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17173,7 +19460,11 @@ class TestMoreStuff_EchoResults(_rt.StructType[TestMoreStuff_EchoResults_Reader,
     Builder: _TypeAlias = TestMoreStuff_EchoResults_Builder
 
 
-class TestMoreStuff_ExpectCancelParams(_rt.StructType[TestMoreStuff_ExpectCancelParams_Reader, TestMoreStuff_ExpectCancelParams_Builder]):
+class TestMoreStuff_ExpectCancelParams(
+    _rt.StructType[
+        TestMoreStuff_ExpectCancelParams_Reader, TestMoreStuff_ExpectCancelParams_Builder
+    ]
+):
     """struct TestMoreStuff.expectCancel$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17194,7 +19485,11 @@ class TestMoreStuff_ExpectCancelParams(_rt.StructType[TestMoreStuff_ExpectCancel
     Builder: _TypeAlias = TestMoreStuff_ExpectCancelParams_Builder
 
 
-class TestMoreStuff_ExpectCancelResults(_rt.StructType[TestMoreStuff_ExpectCancelResults_Reader, TestMoreStuff_ExpectCancelResults_Builder]):
+class TestMoreStuff_ExpectCancelResults(
+    _rt.StructType[
+        TestMoreStuff_ExpectCancelResults_Reader, TestMoreStuff_ExpectCancelResults_Builder
+    ]
+):
     """struct TestMoreStuff.expectCancel$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17215,7 +19510,12 @@ class TestMoreStuff_ExpectCancelResults(_rt.StructType[TestMoreStuff_ExpectCance
     Builder: _TypeAlias = TestMoreStuff_ExpectCancelResults_Builder
 
 
-class TestMoreStuff_MethodWithDefaultsParams(_rt.StructType[TestMoreStuff_MethodWithDefaultsParams_Reader, TestMoreStuff_MethodWithDefaultsParams_Builder]):
+class TestMoreStuff_MethodWithDefaultsParams(
+    _rt.StructType[
+        TestMoreStuff_MethodWithDefaultsParams_Reader,
+        TestMoreStuff_MethodWithDefaultsParams_Builder
+    ]
+):
     """struct TestMoreStuff.methodWithDefaults$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17236,7 +19536,12 @@ class TestMoreStuff_MethodWithDefaultsParams(_rt.StructType[TestMoreStuff_Method
     Builder: _TypeAlias = TestMoreStuff_MethodWithDefaultsParams_Builder
 
 
-class TestMoreStuff_MethodWithDefaultsResults(_rt.StructType[TestMoreStuff_MethodWithDefaultsResults_Reader, TestMoreStuff_MethodWithDefaultsResults_Builder]):
+class TestMoreStuff_MethodWithDefaultsResults(
+    _rt.StructType[
+        TestMoreStuff_MethodWithDefaultsResults_Reader,
+        TestMoreStuff_MethodWithDefaultsResults_Builder
+    ]
+):
     """struct TestMoreStuff.methodWithDefaults$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17257,7 +19562,12 @@ class TestMoreStuff_MethodWithDefaultsResults(_rt.StructType[TestMoreStuff_Metho
     Builder: _TypeAlias = TestMoreStuff_MethodWithDefaultsResults_Builder
 
 
-class TestMoreStuff_MethodWithNullDefaultParams(_rt.StructType[TestMoreStuff_MethodWithNullDefaultParams_Reader, TestMoreStuff_MethodWithNullDefaultParams_Builder]):
+class TestMoreStuff_MethodWithNullDefaultParams(
+    _rt.StructType[
+        TestMoreStuff_MethodWithNullDefaultParams_Reader,
+        TestMoreStuff_MethodWithNullDefaultParams_Builder
+    ]
+):
     """struct TestMoreStuff.methodWithNullDefault$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17278,7 +19588,12 @@ class TestMoreStuff_MethodWithNullDefaultParams(_rt.StructType[TestMoreStuff_Met
     Builder: _TypeAlias = TestMoreStuff_MethodWithNullDefaultParams_Builder
 
 
-class TestMoreStuff_MethodWithNullDefaultResults(_rt.StructType[TestMoreStuff_MethodWithNullDefaultResults_Reader, TestMoreStuff_MethodWithNullDefaultResults_Builder]):
+class TestMoreStuff_MethodWithNullDefaultResults(
+    _rt.StructType[
+        TestMoreStuff_MethodWithNullDefaultResults_Reader,
+        TestMoreStuff_MethodWithNullDefaultResults_Builder
+    ]
+):
     """struct TestMoreStuff.methodWithNullDefault$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17299,7 +19614,9 @@ class TestMoreStuff_MethodWithNullDefaultResults(_rt.StructType[TestMoreStuff_Me
     Builder: _TypeAlias = TestMoreStuff_MethodWithNullDefaultResults_Builder
 
 
-class TestMoreStuff_GetHandleParams(_rt.StructType[TestMoreStuff_GetHandleParams_Reader, TestMoreStuff_GetHandleParams_Builder]):
+class TestMoreStuff_GetHandleParams(
+    _rt.StructType[TestMoreStuff_GetHandleParams_Reader, TestMoreStuff_GetHandleParams_Builder]
+):
     """struct TestMoreStuff.getHandle$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17320,7 +19637,9 @@ class TestMoreStuff_GetHandleParams(_rt.StructType[TestMoreStuff_GetHandleParams
     Builder: _TypeAlias = TestMoreStuff_GetHandleParams_Builder
 
 
-class TestMoreStuff_GetHandleResults(_rt.StructType[TestMoreStuff_GetHandleResults_Reader, TestMoreStuff_GetHandleResults_Builder]):
+class TestMoreStuff_GetHandleResults(
+    _rt.StructType[TestMoreStuff_GetHandleResults_Reader, TestMoreStuff_GetHandleResults_Builder]
+):
     """struct TestMoreStuff.getHandle$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17341,7 +19660,9 @@ class TestMoreStuff_GetHandleResults(_rt.StructType[TestMoreStuff_GetHandleResul
     Builder: _TypeAlias = TestMoreStuff_GetHandleResults_Builder
 
 
-class TestMoreStuff_GetNullParams(_rt.StructType[TestMoreStuff_GetNullParams_Reader, TestMoreStuff_GetNullParams_Builder]):
+class TestMoreStuff_GetNullParams(
+    _rt.StructType[TestMoreStuff_GetNullParams_Reader, TestMoreStuff_GetNullParams_Builder]
+):
     """struct TestMoreStuff.getNull$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17362,7 +19683,9 @@ class TestMoreStuff_GetNullParams(_rt.StructType[TestMoreStuff_GetNullParams_Rea
     Builder: _TypeAlias = TestMoreStuff_GetNullParams_Builder
 
 
-class TestMoreStuff_GetNullResults(_rt.StructType[TestMoreStuff_GetNullResults_Reader, TestMoreStuff_GetNullResults_Builder]):
+class TestMoreStuff_GetNullResults(
+    _rt.StructType[TestMoreStuff_GetNullResults_Reader, TestMoreStuff_GetNullResults_Builder]
+):
     """struct TestMoreStuff.getNull$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17383,7 +19706,11 @@ class TestMoreStuff_GetNullResults(_rt.StructType[TestMoreStuff_GetNullResults_R
     Builder: _TypeAlias = TestMoreStuff_GetNullResults_Builder
 
 
-class TestMoreStuff_GetEnormousStringParams(_rt.StructType[TestMoreStuff_GetEnormousStringParams_Reader, TestMoreStuff_GetEnormousStringParams_Builder]):
+class TestMoreStuff_GetEnormousStringParams(
+    _rt.StructType[
+        TestMoreStuff_GetEnormousStringParams_Reader, TestMoreStuff_GetEnormousStringParams_Builder
+    ]
+):
     """struct TestMoreStuff.getEnormousString$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17404,7 +19731,12 @@ class TestMoreStuff_GetEnormousStringParams(_rt.StructType[TestMoreStuff_GetEnor
     Builder: _TypeAlias = TestMoreStuff_GetEnormousStringParams_Builder
 
 
-class TestMoreStuff_GetEnormousStringResults(_rt.StructType[TestMoreStuff_GetEnormousStringResults_Reader, TestMoreStuff_GetEnormousStringResults_Builder]):
+class TestMoreStuff_GetEnormousStringResults(
+    _rt.StructType[
+        TestMoreStuff_GetEnormousStringResults_Reader,
+        TestMoreStuff_GetEnormousStringResults_Builder
+    ]
+):
     """struct TestMoreStuff.getEnormousString$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17425,7 +19757,9 @@ class TestMoreStuff_GetEnormousStringResults(_rt.StructType[TestMoreStuff_GetEno
     Builder: _TypeAlias = TestMoreStuff_GetEnormousStringResults_Builder
 
 
-class TestMoreStuff_WriteToFdParams(_rt.StructType[TestMoreStuff_WriteToFdParams_Reader, TestMoreStuff_WriteToFdParams_Builder]):
+class TestMoreStuff_WriteToFdParams(
+    _rt.StructType[TestMoreStuff_WriteToFdParams_Reader, TestMoreStuff_WriteToFdParams_Builder]
+):
     """struct TestMoreStuff.writeToFd$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17446,7 +19780,9 @@ class TestMoreStuff_WriteToFdParams(_rt.StructType[TestMoreStuff_WriteToFdParams
     Builder: _TypeAlias = TestMoreStuff_WriteToFdParams_Builder
 
 
-class TestMoreStuff_WriteToFdResults(_rt.StructType[TestMoreStuff_WriteToFdResults_Reader, TestMoreStuff_WriteToFdResults_Builder]):
+class TestMoreStuff_WriteToFdResults(
+    _rt.StructType[TestMoreStuff_WriteToFdResults_Reader, TestMoreStuff_WriteToFdResults_Builder]
+):
     """struct TestMoreStuff.writeToFd$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17467,7 +19803,11 @@ class TestMoreStuff_WriteToFdResults(_rt.StructType[TestMoreStuff_WriteToFdResul
     Builder: _TypeAlias = TestMoreStuff_WriteToFdResults_Builder
 
 
-class TestMoreStuff_ThrowExceptionParams(_rt.StructType[TestMoreStuff_ThrowExceptionParams_Reader, TestMoreStuff_ThrowExceptionParams_Builder]):
+class TestMoreStuff_ThrowExceptionParams(
+    _rt.StructType[
+        TestMoreStuff_ThrowExceptionParams_Reader, TestMoreStuff_ThrowExceptionParams_Builder
+    ]
+):
     """struct TestMoreStuff.throwException$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17488,7 +19828,11 @@ class TestMoreStuff_ThrowExceptionParams(_rt.StructType[TestMoreStuff_ThrowExcep
     Builder: _TypeAlias = TestMoreStuff_ThrowExceptionParams_Builder
 
 
-class TestMoreStuff_ThrowExceptionResults(_rt.StructType[TestMoreStuff_ThrowExceptionResults_Reader, TestMoreStuff_ThrowExceptionResults_Builder]):
+class TestMoreStuff_ThrowExceptionResults(
+    _rt.StructType[
+        TestMoreStuff_ThrowExceptionResults_Reader, TestMoreStuff_ThrowExceptionResults_Builder
+    ]
+):
     """struct TestMoreStuff.throwException$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17553,7 +19897,11 @@ class TestMoreStuff(_rt.InterfaceType):
     ThrowExceptionResults: _TypeAlias = TestMoreStuff_ThrowExceptionResults
 
 
-class TestMembrane_Thing_PassThroughParams(_rt.StructType[TestMembrane_Thing_PassThroughParams_Reader, TestMembrane_Thing_PassThroughParams_Builder]):
+class TestMembrane_Thing_PassThroughParams(
+    _rt.StructType[
+        TestMembrane_Thing_PassThroughParams_Reader, TestMembrane_Thing_PassThroughParams_Builder
+    ]
+):
     """struct TestMembrane.Thing.passThrough$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17574,7 +19922,11 @@ class TestMembrane_Thing_PassThroughParams(_rt.StructType[TestMembrane_Thing_Pas
     Builder: _TypeAlias = TestMembrane_Thing_PassThroughParams_Builder
 
 
-class TestMembrane_Thing_InterceptParams(_rt.StructType[TestMembrane_Thing_InterceptParams_Reader, TestMembrane_Thing_InterceptParams_Builder]):
+class TestMembrane_Thing_InterceptParams(
+    _rt.StructType[
+        TestMembrane_Thing_InterceptParams_Reader, TestMembrane_Thing_InterceptParams_Builder
+    ]
+):
     """struct TestMembrane.Thing.intercept$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17629,7 +19981,9 @@ class TestMembrane_Result(_rt.StructType[TestMembrane_Result_Reader, TestMembran
     Builder: _TypeAlias = TestMembrane_Result_Builder
 
 
-class TestMembrane_MakeThingParams(_rt.StructType[TestMembrane_MakeThingParams_Reader, TestMembrane_MakeThingParams_Builder]):
+class TestMembrane_MakeThingParams(
+    _rt.StructType[TestMembrane_MakeThingParams_Reader, TestMembrane_MakeThingParams_Builder]
+):
     """struct TestMembrane.makeThing$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17650,7 +20004,9 @@ class TestMembrane_MakeThingParams(_rt.StructType[TestMembrane_MakeThingParams_R
     Builder: _TypeAlias = TestMembrane_MakeThingParams_Builder
 
 
-class TestMembrane_MakeThingResults(_rt.StructType[TestMembrane_MakeThingResults_Reader, TestMembrane_MakeThingResults_Builder]):
+class TestMembrane_MakeThingResults(
+    _rt.StructType[TestMembrane_MakeThingResults_Reader, TestMembrane_MakeThingResults_Builder]
+):
     """struct TestMembrane.makeThing$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17671,7 +20027,11 @@ class TestMembrane_MakeThingResults(_rt.StructType[TestMembrane_MakeThingResults
     Builder: _TypeAlias = TestMembrane_MakeThingResults_Builder
 
 
-class TestMembrane_CallPassThroughParams(_rt.StructType[TestMembrane_CallPassThroughParams_Reader, TestMembrane_CallPassThroughParams_Builder]):
+class TestMembrane_CallPassThroughParams(
+    _rt.StructType[
+        TestMembrane_CallPassThroughParams_Reader, TestMembrane_CallPassThroughParams_Builder
+    ]
+):
     """struct TestMembrane.callPassThrough$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17692,7 +20052,11 @@ class TestMembrane_CallPassThroughParams(_rt.StructType[TestMembrane_CallPassThr
     Builder: _TypeAlias = TestMembrane_CallPassThroughParams_Builder
 
 
-class TestMembrane_CallInterceptParams(_rt.StructType[TestMembrane_CallInterceptParams_Reader, TestMembrane_CallInterceptParams_Builder]):
+class TestMembrane_CallInterceptParams(
+    _rt.StructType[
+        TestMembrane_CallInterceptParams_Reader, TestMembrane_CallInterceptParams_Builder
+    ]
+):
     """struct TestMembrane.callIntercept$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17713,7 +20077,9 @@ class TestMembrane_CallInterceptParams(_rt.StructType[TestMembrane_CallIntercept
     Builder: _TypeAlias = TestMembrane_CallInterceptParams_Builder
 
 
-class TestMembrane_LoopbackParams(_rt.StructType[TestMembrane_LoopbackParams_Reader, TestMembrane_LoopbackParams_Builder]):
+class TestMembrane_LoopbackParams(
+    _rt.StructType[TestMembrane_LoopbackParams_Reader, TestMembrane_LoopbackParams_Builder]
+):
     """struct TestMembrane.loopback$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17734,7 +20100,9 @@ class TestMembrane_LoopbackParams(_rt.StructType[TestMembrane_LoopbackParams_Rea
     Builder: _TypeAlias = TestMembrane_LoopbackParams_Builder
 
 
-class TestMembrane_LoopbackResults(_rt.StructType[TestMembrane_LoopbackResults_Reader, TestMembrane_LoopbackResults_Builder]):
+class TestMembrane_LoopbackResults(
+    _rt.StructType[TestMembrane_LoopbackResults_Reader, TestMembrane_LoopbackResults_Builder]
+):
     """struct TestMembrane.loopback$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17755,7 +20123,9 @@ class TestMembrane_LoopbackResults(_rt.StructType[TestMembrane_LoopbackResults_R
     Builder: _TypeAlias = TestMembrane_LoopbackResults_Builder
 
 
-class TestMembrane_WaitForeverParams(_rt.StructType[TestMembrane_WaitForeverParams_Reader, TestMembrane_WaitForeverParams_Builder]):
+class TestMembrane_WaitForeverParams(
+    _rt.StructType[TestMembrane_WaitForeverParams_Reader, TestMembrane_WaitForeverParams_Builder]
+):
     """struct TestMembrane.waitForever$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17776,7 +20146,9 @@ class TestMembrane_WaitForeverParams(_rt.StructType[TestMembrane_WaitForeverPara
     Builder: _TypeAlias = TestMembrane_WaitForeverParams_Builder
 
 
-class TestMembrane_WaitForeverResults(_rt.StructType[TestMembrane_WaitForeverResults_Reader, TestMembrane_WaitForeverResults_Builder]):
+class TestMembrane_WaitForeverResults(
+    _rt.StructType[TestMembrane_WaitForeverResults_Reader, TestMembrane_WaitForeverResults_Builder]
+):
     """struct TestMembrane.waitForever$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17839,7 +20211,9 @@ class TestContainMembrane(_rt.StructType[TestContainMembrane_Reader, TestContain
     Builder: _TypeAlias = TestContainMembrane_Builder
 
 
-class TestTransferCap_Element(_rt.StructType[TestTransferCap_Element_Reader, TestTransferCap_Element_Builder]):
+class TestTransferCap_Element(
+    _rt.StructType[TestTransferCap_Element_Reader, TestTransferCap_Element_Builder]
+):
     """struct TestTransferCap.Element: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17882,7 +20256,9 @@ class TestTransferCap(_rt.StructType[TestTransferCap_Reader, TestTransferCap_Bui
     Element: _TypeAlias = TestTransferCap_Element
 
 
-class TestKeywordMethods_DeleteParams(_rt.StructType[TestKeywordMethods_DeleteParams_Reader, TestKeywordMethods_DeleteParams_Builder]):
+class TestKeywordMethods_DeleteParams(
+    _rt.StructType[TestKeywordMethods_DeleteParams_Reader, TestKeywordMethods_DeleteParams_Builder]
+):
     """struct TestKeywordMethods.delete$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17903,7 +20279,11 @@ class TestKeywordMethods_DeleteParams(_rt.StructType[TestKeywordMethods_DeletePa
     Builder: _TypeAlias = TestKeywordMethods_DeleteParams_Builder
 
 
-class TestKeywordMethods_DeleteResults(_rt.StructType[TestKeywordMethods_DeleteResults_Reader, TestKeywordMethods_DeleteResults_Builder]):
+class TestKeywordMethods_DeleteResults(
+    _rt.StructType[
+        TestKeywordMethods_DeleteResults_Reader, TestKeywordMethods_DeleteResults_Builder
+    ]
+):
     """struct TestKeywordMethods.delete$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17924,7 +20304,9 @@ class TestKeywordMethods_DeleteResults(_rt.StructType[TestKeywordMethods_DeleteR
     Builder: _TypeAlias = TestKeywordMethods_DeleteResults_Builder
 
 
-class TestKeywordMethods_ClassParams(_rt.StructType[TestKeywordMethods_ClassParams_Reader, TestKeywordMethods_ClassParams_Builder]):
+class TestKeywordMethods_ClassParams(
+    _rt.StructType[TestKeywordMethods_ClassParams_Reader, TestKeywordMethods_ClassParams_Builder]
+):
     """struct TestKeywordMethods.class$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17945,7 +20327,9 @@ class TestKeywordMethods_ClassParams(_rt.StructType[TestKeywordMethods_ClassPara
     Builder: _TypeAlias = TestKeywordMethods_ClassParams_Builder
 
 
-class TestKeywordMethods_ClassResults(_rt.StructType[TestKeywordMethods_ClassResults_Reader, TestKeywordMethods_ClassResults_Builder]):
+class TestKeywordMethods_ClassResults(
+    _rt.StructType[TestKeywordMethods_ClassResults_Reader, TestKeywordMethods_ClassResults_Builder]
+):
     """struct TestKeywordMethods.class$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17966,7 +20350,9 @@ class TestKeywordMethods_ClassResults(_rt.StructType[TestKeywordMethods_ClassRes
     Builder: _TypeAlias = TestKeywordMethods_ClassResults_Builder
 
 
-class TestKeywordMethods_VoidParams(_rt.StructType[TestKeywordMethods_VoidParams_Reader, TestKeywordMethods_VoidParams_Builder]):
+class TestKeywordMethods_VoidParams(
+    _rt.StructType[TestKeywordMethods_VoidParams_Reader, TestKeywordMethods_VoidParams_Builder]
+):
     """struct TestKeywordMethods.void$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -17987,7 +20373,9 @@ class TestKeywordMethods_VoidParams(_rt.StructType[TestKeywordMethods_VoidParams
     Builder: _TypeAlias = TestKeywordMethods_VoidParams_Builder
 
 
-class TestKeywordMethods_VoidResults(_rt.StructType[TestKeywordMethods_VoidResults_Reader, TestKeywordMethods_VoidResults_Builder]):
+class TestKeywordMethods_VoidResults(
+    _rt.StructType[TestKeywordMethods_VoidResults_Reader, TestKeywordMethods_VoidResults_Builder]
+):
     """struct TestKeywordMethods.void$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -18008,7 +20396,9 @@ class TestKeywordMethods_VoidResults(_rt.StructType[TestKeywordMethods_VoidResul
     Builder: _TypeAlias = TestKeywordMethods_VoidResults_Builder
 
 
-class TestKeywordMethods_ReturnParams(_rt.StructType[TestKeywordMethods_ReturnParams_Reader, TestKeywordMethods_ReturnParams_Builder]):
+class TestKeywordMethods_ReturnParams(
+    _rt.StructType[TestKeywordMethods_ReturnParams_Reader, TestKeywordMethods_ReturnParams_Builder]
+):
     """struct TestKeywordMethods.return$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -18029,7 +20419,11 @@ class TestKeywordMethods_ReturnParams(_rt.StructType[TestKeywordMethods_ReturnPa
     Builder: _TypeAlias = TestKeywordMethods_ReturnParams_Builder
 
 
-class TestKeywordMethods_ReturnResults(_rt.StructType[TestKeywordMethods_ReturnResults_Reader, TestKeywordMethods_ReturnResults_Builder]):
+class TestKeywordMethods_ReturnResults(
+    _rt.StructType[
+        TestKeywordMethods_ReturnResults_Reader, TestKeywordMethods_ReturnResults_Builder
+    ]
+):
     """struct TestKeywordMethods.return$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -18069,7 +20463,12 @@ class TestKeywordMethods(_rt.InterfaceType):
     ReturnResults: _TypeAlias = TestKeywordMethods_ReturnResults
 
 
-class TestAuthenticatedBootstrap_GetCallerIdParams(_rt.StructType[TestAuthenticatedBootstrap_GetCallerIdParams_Reader[_rt.AnyPointer], TestAuthenticatedBootstrap_GetCallerIdParams_Builder[_rt.AnyPointerBuilder]]):
+class TestAuthenticatedBootstrap_GetCallerIdParams(
+    _rt.StructType[
+        TestAuthenticatedBootstrap_GetCallerIdParams_Reader[_rt.AnyPointer],
+        TestAuthenticatedBootstrap_GetCallerIdParams_Builder[_rt.AnyPointerBuilder]
+    ]
+):
     """struct TestAuthenticatedBootstrap.getCallerId$Params: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -18079,18 +20478,27 @@ class TestAuthenticatedBootstrap_GetCallerIdParams(_rt.StructType[TestAuthentica
     pointer_count = 0
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestAuthenticatedBootstrap_GetCallerIdParams_Reader[_rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestAuthenticatedBootstrap_GetCallerIdParams_Reader[_rt.AnyPointer]:
         return TestAuthenticatedBootstrap_GetCallerIdParams_Reader(r, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestAuthenticatedBootstrap_GetCallerIdParams_Builder[_rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestAuthenticatedBootstrap_GetCallerIdParams_Builder[_rt.AnyPointerBuilder]:
         return TestAuthenticatedBootstrap_GetCallerIdParams_Builder(b, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = TestAuthenticatedBootstrap_GetCallerIdParams_Reader
     Builder: _TypeAlias = TestAuthenticatedBootstrap_GetCallerIdParams_Builder
 
 
-class TestAuthenticatedBootstrap_GetCallerIdResults(_rt.StructType[TestAuthenticatedBootstrap_GetCallerIdResults_Reader[_rt.AnyPointer], TestAuthenticatedBootstrap_GetCallerIdResults_Builder[_rt.AnyPointerBuilder]]):
+class TestAuthenticatedBootstrap_GetCallerIdResults(
+    _rt.StructType[
+        TestAuthenticatedBootstrap_GetCallerIdResults_Reader[_rt.AnyPointer],
+        TestAuthenticatedBootstrap_GetCallerIdResults_Builder[_rt.AnyPointerBuilder]
+    ]
+):
     """struct TestAuthenticatedBootstrap.getCallerId$Results: its ``Reader``, ``Builder`` and entry points. Generic: entry points read its parameters as AnyPointer; a field of a branded type binds them."""
 
     __slots__ = ()
@@ -18100,11 +20508,15 @@ class TestAuthenticatedBootstrap_GetCallerIdResults(_rt.StructType[TestAuthentic
     pointer_count = 1
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestAuthenticatedBootstrap_GetCallerIdResults_Reader[_rt.AnyPointer]:
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestAuthenticatedBootstrap_GetCallerIdResults_Reader[_rt.AnyPointer]:
         return TestAuthenticatedBootstrap_GetCallerIdResults_Reader(r, _rt.ANY_POINTER)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestAuthenticatedBootstrap_GetCallerIdResults_Builder[_rt.AnyPointerBuilder]:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestAuthenticatedBootstrap_GetCallerIdResults_Builder[_rt.AnyPointerBuilder]:
         return TestAuthenticatedBootstrap_GetCallerIdResults_Builder(b, _rt.ANY_POINTER)
 
     Reader: _TypeAlias = TestAuthenticatedBootstrap_GetCallerIdResults_Reader
@@ -18166,7 +20578,9 @@ class TestSturdyRefHostId(_rt.StructType[TestSturdyRefHostId_Reader, TestSturdyR
     Builder: _TypeAlias = TestSturdyRefHostId_Builder
 
 
-class TestSturdyRefObjectId(_rt.StructType[TestSturdyRefObjectId_Reader, TestSturdyRefObjectId_Builder]):
+class TestSturdyRefObjectId(
+    _rt.StructType[TestSturdyRefObjectId_Reader, TestSturdyRefObjectId_Builder]
+):
     """struct TestSturdyRefObjectId: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -18272,7 +20686,9 @@ class TestJoinResult(_rt.StructType[TestJoinResult_Reader, TestJoinResult_Builde
     Builder: _TypeAlias = TestJoinResult_Builder
 
 
-class TestNameAnnotation_NestedStruct(_rt.StructType[TestNameAnnotation_NestedStruct_Reader, TestNameAnnotation_NestedStruct_Builder]):
+class TestNameAnnotation_NestedStruct(
+    _rt.StructType[TestNameAnnotation_NestedStruct_Reader, TestNameAnnotation_NestedStruct_Builder]
+):
     """struct TestNameAnnotation.NestedStruct: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -18337,7 +20753,12 @@ class TestNameAnnotation(_rt.StructType[TestNameAnnotation_Reader, TestNameAnnot
     BadlyNamedUnion: _TypeAlias = TestNameAnnotation_BadlyNamedUnion
 
 
-class TestNameAnnotationInterface_BadlyNamedMethodParams(_rt.StructType[TestNameAnnotationInterface_BadlyNamedMethodParams_Reader, TestNameAnnotationInterface_BadlyNamedMethodParams_Builder]):
+class TestNameAnnotationInterface_BadlyNamedMethodParams(
+    _rt.StructType[
+        TestNameAnnotationInterface_BadlyNamedMethodParams_Reader,
+        TestNameAnnotationInterface_BadlyNamedMethodParams_Builder
+    ]
+):
     """struct TestNameAnnotationInterface.badlyNamedMethod$Params: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -18347,18 +20768,27 @@ class TestNameAnnotationInterface_BadlyNamedMethodParams(_rt.StructType[TestName
     pointer_count = 0
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestNameAnnotationInterface_BadlyNamedMethodParams_Reader:
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestNameAnnotationInterface_BadlyNamedMethodParams_Reader:
         return TestNameAnnotationInterface_BadlyNamedMethodParams_Reader(r)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestNameAnnotationInterface_BadlyNamedMethodParams_Builder:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestNameAnnotationInterface_BadlyNamedMethodParams_Builder:
         return TestNameAnnotationInterface_BadlyNamedMethodParams_Builder(b)
 
     Reader: _TypeAlias = TestNameAnnotationInterface_BadlyNamedMethodParams_Reader
     Builder: _TypeAlias = TestNameAnnotationInterface_BadlyNamedMethodParams_Builder
 
 
-class TestNameAnnotationInterface_BadlyNamedMethodResults(_rt.StructType[TestNameAnnotationInterface_BadlyNamedMethodResults_Reader, TestNameAnnotationInterface_BadlyNamedMethodResults_Builder]):
+class TestNameAnnotationInterface_BadlyNamedMethodResults(
+    _rt.StructType[
+        TestNameAnnotationInterface_BadlyNamedMethodResults_Reader,
+        TestNameAnnotationInterface_BadlyNamedMethodResults_Builder
+    ]
+):
     """struct TestNameAnnotationInterface.badlyNamedMethod$Results: its ``Reader``, ``Builder`` and entry points."""
 
     __slots__ = ()
@@ -18368,11 +20798,15 @@ class TestNameAnnotationInterface_BadlyNamedMethodResults(_rt.StructType[TestNam
     pointer_count = 0
 
     @classmethod
-    def _reader(cls, r: _StructReader) -> TestNameAnnotationInterface_BadlyNamedMethodResults_Reader:
+    def _reader(
+        cls, r: _StructReader
+    ) -> TestNameAnnotationInterface_BadlyNamedMethodResults_Reader:
         return TestNameAnnotationInterface_BadlyNamedMethodResults_Reader(r)
 
     @classmethod
-    def _builder(cls, b: _StructBuilder) -> TestNameAnnotationInterface_BadlyNamedMethodResults_Builder:
+    def _builder(
+        cls, b: _StructBuilder
+    ) -> TestNameAnnotationInterface_BadlyNamedMethodResults_Builder:
         return TestNameAnnotationInterface_BadlyNamedMethodResults_Builder(b)
 
     Reader: _TypeAlias = TestNameAnnotationInterface_BadlyNamedMethodResults_Reader
@@ -18398,80 +20832,121 @@ GLOBAL_INT: int = 12345
 GLOBAL_TEXT: str = "foobar"
 
 # const globalStruct :TestAllTypes
-GLOBAL_STRUCT: TestAllTypes_Reader = TestAllTypes_Reader(_rt.struct_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x31\xd4\x00\x00"))
+GLOBAL_STRUCT: TestAllTypes_Reader = TestAllTypes_Reader(_rt.struct_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00"
+    b"\x31\xd4\x00\x00"
+)))
 
 # const globalPrintableStruct :TestPrintInlineStructs
-GLOBAL_PRINTABLE_STRUCT: TestPrintInlineStructs_Reader = TestPrintInlineStructs_Reader(_rt.struct_default(b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x22\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00"))
+GLOBAL_PRINTABLE_STRUCT: TestPrintInlineStructs_Reader = TestPrintInlineStructs_Reader(_rt.struct_default((
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00"
+    b"\x22\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00"
+)))
 
 # const derivedConstant :TestAllTypes
 DERIVED_CONSTANT: TestAllTypes_Reader = TestAllTypes_Reader(_rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x03\x00\x12\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x39\x30\x00\x00\x45\x00\x00\x00\x22\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x00\x00\x06\x00\x13\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x7d\x01\x00\x00\x13\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x55\x01\x00\x00\x1f\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00"
-    b"\x01\xf4\x80\x0d\x0e\x10\x4c\xfb\x4e\x73\xe8\x38\xa6\x33\x00\x00\x5a\x00\xd2\x04\x14\x88\x62\x03\xd2\x0a\x6f\x12\x21\x19\xcc\x04"
-    b"\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00\x00\x90\x75\x40\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00"
-    b"\x48\x00\x00\x00\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00\x5d\x00\x00\x00\x29\x00\x00\x00\x5d\x00\x00\x00\x22\x00\x00\x00"
-    b"\x5d\x00\x00\x00\x23\x00\x00\x00\x5d\x00\x00\x00\x24\x00\x00\x00\x61\x00\x00\x00\x25\x00\x00\x00\x6d\x00\x00\x00\x22\x00\x00\x00"
-    b"\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00\x71\x00\x00\x00\x25\x00\x00\x00\x7d\x00\x00\x00\x34\x00\x00\x00"
-    b"\x85\x00\x00\x00\x35\x00\x00\x00\x99\x00\x00\x00\x1e\x00\x00\x00\xad\x00\x00\x00\x1e\x00\x00\x00\xc1\x00\x00\x00\x1f\x00\x00\x00"
-    b"\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00\x71\x75\x78\x00\x00\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x6e\x65\x73\x74\x65\x64\x00\x00\x01\x00\x00\x00\x72\x00\x00\x00"
-    b"\x72\x65\x61\x6c\x6c\x79\x20\x6e\x65\x73\x74\x65\x64\x00\x00\x00\x1a\x00\x00\x00\x00\x00\x00\x00\x0c\xde\x80\x7f\x00\x00\x00\x00"
-    b"\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa\x00\x00\x00\x80\xff\xff\xff\x7f\x79\xdf\x0d\x86\x48\x70\x00\x00"
-    b"\x2e\x75\x13\xfd\x8a\x96\xfd\xff\x00\x00\x00\x00\x00\x00\x00\x80\xff\xff\xff\xff\xff\xff\xff\x7f\x0c\x22\x00\xff\x00\x00\x00\x00"
-    b"\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00\xc0\x2c\x5f\x05\x00\x00\x00\x00\xff\xff\xff\xff\x79\xdf\x0d\x86\x48\x70\x00\x00"
-    b"\xd2\x8a\xec\x02\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00\x38\xb4\x96\x49"
-    b"\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\xea\x1c\x08\x02\xea\x1c\x08\x82\x00\x00\x00\x00\x00\x00\x00\x00\x40\xde\x77\x83\x21\x12\xdc\x42"
-    b"\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff\x91\xf7\x50\x37\x9e\x78\x66\x00\x91\xf7\x50\x37\x9e\x78\x66\x80"
-    b"\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x71\x75\x75\x78\x00\x00\x00\x00"
-    b"\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75\x6c\x74\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00"
-    b"\x09\x00\x00\x00\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00\x77\x61\x6c\x64\x6f\x00\x00\x00\x66\x72\x65\x64\x00\x00\x00\x00"
-    b"\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x7a\x00\x00\x00\x0d\x00\x00\x00\x7a\x00\x00\x00\x11\x00\x00\x00\x7a\x00\x00\x00"
-    b"\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00"
-    b"\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x03\x00\x01\x00\x06\x00\x00\x00\x67\x2b\x99\xd4\x00\x00\x00\x00"
-    b"\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x6a\x00\x00\x00\x0d\x00\x00\x00\x6a\x00\x00\x00\x11\x00\x00\x00\x6a\x00\x00\x00"
-    b"\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x00\x00"
-    b"\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x03\x00\x12\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x39\x30\x00\x00"
+    b"\x45\x00\x00\x00\x22\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40\x00\x00\x00"
+    b"\x06\x00\x13\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x7d\x01\x00\x00\x13\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x55\x01\x00\x00"
+    b"\x1f\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00\x01\xf4\x80\x0d\x0e\x10\x4c\xfb"
+    b"\x4e\x73\xe8\x38\xa6\x33\x00\x00\x5a\x00\xd2\x04\x14\x88\x62\x03\xd2\x0a\x6f\x12"
+    b"\x21\x19\xcc\x04\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00\x00\x90\x75\x40"
+    b"\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00\x48\x00\x00\x00"
+    b"\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00\x5d\x00\x00\x00\x29\x00\x00\x00"
+    b"\x5d\x00\x00\x00\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00\x5d\x00\x00\x00"
+    b"\x24\x00\x00\x00\x61\x00\x00\x00\x25\x00\x00\x00\x6d\x00\x00\x00\x22\x00\x00\x00"
+    b"\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00\x71\x00\x00\x00"
+    b"\x25\x00\x00\x00\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00\x35\x00\x00\x00"
+    b"\x99\x00\x00\x00\x1e\x00\x00\x00\xad\x00\x00\x00\x1e\x00\x00\x00\xc1\x00\x00\x00"
+    b"\x1f\x00\x00\x00\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00"
+    b"\x71\x75\x78\x00\x00\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x6e\x65\x73\x74\x65\x64\x00\x00"
+    b"\x01\x00\x00\x00\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e\x65\x73\x74\x65"
+    b"\x64\x00\x00\x00\x1a\x00\x00\x00\x00\x00\x00\x00\x0c\xde\x80\x7f\x00\x00\x00\x00"
+    b"\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa\x00\x00\x00\x80"
+    b"\xff\xff\xff\x7f\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd\x8a\x96\xfd\xff"
+    b"\x00\x00\x00\x00\x00\x00\x00\x80\xff\xff\xff\xff\xff\xff\xff\x7f\x0c\x22\x00\xff"
+    b"\x00\x00\x00\x00\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00\xc0\x2c\x5f\x05"
+    b"\x00\x00\x00\x00\xff\xff\xff\xff\x79\xdf\x0d\x86\x48\x70\x00\x00\xd2\x8a\xec\x02"
+    b"\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"
+    b"\x00\x00\x00\x00\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\xea\x1c\x08\x02"
+    b"\xea\x1c\x08\x82\x00\x00\x00\x00\x00\x00\x00\x00\x40\xde\x77\x83\x21\x12\xdc\x42"
+    b"\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff\x91\xf7\x50\x37"
+    b"\x9e\x78\x66\x00\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00\x2a\x00\x00\x00"
+    b"\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x71\x75\x75\x78"
+    b"\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75\x6c\x74\x00\x00"
+    b"\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00"
+    b"\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00\x77\x61\x6c\x64\x6f\x00\x00\x00"
+    b"\x66\x72\x65\x64\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00"
+    b"\x7a\x00\x00\x00\x0d\x00\x00\x00\x7a\x00\x00\x00\x11\x00\x00\x00\x7a\x00\x00\x00"
+    b"\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x78\x20\x73\x74"
+    b"\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74"
+    b"\x6c\x69\x73\x74\x20\x33\x00\x00\x03\x00\x01\x00\x06\x00\x00\x00\x67\x2b\x99\xd4"
+    b"\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x6a\x00\x00\x00"
+    b"\x0d\x00\x00\x00\x6a\x00\x00\x00\x11\x00\x00\x00\x6a\x00\x00\x00\x73\x74\x72\x75"
+    b"\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69"
+    b"\x73\x74\x20\x32\x00\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33"
+    b"\x00\x00\x00\x00"
 )))
 
 # const genericConstant :TestGenerics(TestAllTypes, Text)
 GENERIC_CONSTANT: TestGenerics_Reader[TestAllTypes_Reader, str] = TestGenerics_Reader(_rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x04\x00\x00\x00\x01\x00\x00\x00\x04\x00\x00\x00\x00\x00\x02\x00"
-    b"\x00\x00\x7b\x00\x00\x00\x00\x00\x05\x00\x00\x00\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x41\x01\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x04\x00\x00\x00"
+    b"\x01\x00\x00\x00\x04\x00\x00\x00\x00\x00\x02\x00\x00\x00\x7b\x00\x00\x00\x00\x00"
+    b"\x05\x00\x00\x00\x2a\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x74\x65\x78\x74"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x41\x01\x00\x00\x00\x00"
 )), _codec_0, _rt.TEXT)
 
 # const embeddedData :Data
 EMBEDDED_DATA: bytes = (
-    b"\x30\x5f\x01\x50\x06\x14\xff\x01\x85\xc7\xcf\xb2\x9e\x43\xff\x03\x87\x20\xf2\x79\xb7\x8f\xff\xff\xea\x00\x6e\xb2\x14\x6a\x0a\xce"
-    b"\xd2\x0a\x1f\xeb\x8c\xa9\x54\xab\x1e\x50\x9a\x44\x05\xfe\xbb\xe0\xc0\x82\x8b\xb5\xc9\x11\x4d\x22\x11\x4d\x1a\x51\x4c\x06\x14\x13"
-    b"\x85\x03\x30\x13\x81\x03\x21\x13\x81\x03\x12\x13\x81\x03\x13\x13\x81\x03\x14\x13\x81\x03\x15\x13\x85\x03\x12\x13\x85\x03\x13\x13"
-    b"\x85\x03\x0c\x13\x85\x03\x0d\x13\x85\x03\x24\x13\x89\x03\x25\x13\x95\x03\x1e\x13\xa9\x03\x1e\x33\xc1\x03\x77\x02\x13\x11\x05\x13"
-    b"\x00\x00\x07\x66\x6f\x6f\x07\x62\x61\x72\xff\x01\xf4\x80\x0d\x0e\x10\x4c\xfb\x00\x3f\x4e\x73\xe8\x38\xa6\x33\xfd\x5a\xd2\x04\x14"
-    b"\x88\x62\x03\xff\xd2\x0a\x6f\x12\x21\x19\xcc\x04\x00\x1f\x5f\x70\x09\xaf\x02\xe0\x90\x75\x40\x11\x4d\x22\x11\x4d\x1a\x51\x4c\x06"
-    b"\x14\x13\x25\x01\x18\x13\x21\x01\x29\x13\x21\x01\x22\x13\x21\x01\x23\x13\x21\x01\x24\x13\x25\x01\x25\x13\x31\x01\x22\x13\x31\x01"
-    b"\x23\x13\x31\x01\x24\x13\x35\x01\x25\x13\x41\x01\x34\x13\x49\x01\x35\x13\x5d\x01\x1e\x13\x71\x01\x1e\x33\x85\x01\x77\x02\x13\xd5"
-    b"\x02\x1b\x00\x00\x07\x62\x61\x7a\x07\x71\x75\x78\x00\x05\x11\x4d\x3a\x00\x00\x51\x48\x06\x14\x00\x10\x3f\x6e\x65\x73\x74\x65\x64"
-    b"\x00\x05\x11\x4d\x72\x00\x12\xff\x72\x65\x61\x6c\x6c\x79\x20\x6e\x00\x1f\x65\x73\x74\x65\x64\x01\x1a\x0f\x0c\xde\x80\x7f\xef\xd2"
-    b"\x04\xd2\xe9\x80\xff\x7f\xf7\x4e\x61\xbc\x40\xd3\xa0\xfa\xf8\x80\xff\xff\xff\x7f\x3f\x79\xdf\x0d\x86\x48\x70\xff\x2e\x75\x13\xfd"
-    b"\x8a\x96\xfd\xff\x00\x80\x80\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x00\x0b\x0c\x22\xff\xcf\xd2\x04\x2e\x16\xff\xff\xf7\x4e\x61\xbc"
-    b"\xc0\x2c\x5f\x05\xf0\xff\xff\xff\xff\x3f\x79\xdf\x0d\x86\x48\x70\x7f\xd2\x8a\xec\x02\x75\x69\x02\x00\x00\xff\xff\xff\xff\xff\xff"
-    b"\xff\xff\xff\x00\xf0\x38\xb4\x96\x49\xff\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\x01\xea\x1c\x08\x02\xea\x1c\x08\x82\x00\x00\xff\x40\xde"
-    b"\x77\x83\x21\x12\xdc\x42\x04\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff\x91\xf7\x50\x37\x9e\x78\x66\x00\x91"
-    b"\xf7\x50\x37\x9e\x78\x66\x80\x11\x09\x2a\x11\x09\x32\x11\x09\x3a\x0f\x71\x75\x75\x78\x1f\x63\x6f\x72\x67\x65\x3f\x67\x72\x61\x75"
-    b"\x6c\x74\x11\x09\x32\x11\x09\x2a\x11\x09\x22\x3f\x67\x61\x72\x70\x6c\x79\x1f\x77\x61\x6c\x64\x6f\x0f\x66\x72\x65\x64\x51\x0c\x06"
-    b"\x14\x00\x05\x13\x1d\x01\x7a\x00\x18\x11\xbd\x7a\x00\x18\x11\x5d\x7a\x00\x12\xff\x78\x20\x73\x74\x72\x75\x63\x74\x00\x3f\x6c\x69"
-    b"\x73\x74\x20\x31\xff\x78\x20\x73\x74\x72\x75\x63\x74\x00\x3f\x6c\x69\x73\x74\x20\x32\xff\x78\x20\x73\x74\x72\x75\x63\x74\x00\x3f"
-    b"\x6c\x69\x73\x74\x20\x33\x15\x03\x01\x06\x01\x09\x03\x6f\x91\x0f\x67\x2b\x99\xd4\xff\xc7\x6b\x9f\x06\x39\x94\x60\xf9\x02\xc7\x71"
-    b"\xc4\x2b\xab\x75\x6b\x0f\x39\x8e\x3b\xd4\x54\x8a\x94\xf0\x03\x6f\xde\x0f\x35\x82\x9c\xad\x0f\x55\xa1\xae\xc6\xff\xc7\x71\xac\xb5"
-    b"\xaf\x98\x32\x9a\x00\xce\x9c\xad\x45\x80\x7f\xcc\x80\xff\xc0\x7f\xf0\xc0\x61\xbe\x40\xc0\xf0\x7f\xc0\xf0\xff\xc0\xf8\x7f\x11\x09"
-    b"\x32\x11\x09\x32\x11\x09\x2a\x1f\x70\x6c\x75\x67\x68\x1f\x78\x79\x7a\x7a\x79\x0f\x74\x68\x75\x64\x11\x09\x22\x11\x09\x4a\x11\x0d"
-    b"\x3a\x0f\x6f\x6f\x70\x73\xff\x65\x78\x68\x61\x75\x73\x74\x65\x00\x01\x64\x7f\x72\x66\x63\x33\x30\x39\x32\x51\x0c\x06\x14\x00\x05"
-    b"\x13\x1d\x01\x6a\x00\x18\x11\xbd\x6a\x00\x18\x11\x5d\x6a\x00\x12\xff\x73\x74\x72\x75\x63\x74\x6c\x69\x00\x0f\x73\x74\x20\x31\xff"
-    b"\x73\x74\x72\x75\x63\x74\x6c\x69\x00\x0f\x73\x74\x20\x32\xff\x73\x74\x72\x75\x63\x74\x6c\x69\x00\x0f\x73\x74\x20\x33\x04\x07"
+    b"\x30\x5f\x01\x50\x06\x14\xff\x01\x85\xc7\xcf\xb2\x9e\x43\xff\x03\x87\x20\xf2\x79"
+    b"\xb7\x8f\xff\xff\xea\x00\x6e\xb2\x14\x6a\x0a\xce\xd2\x0a\x1f\xeb\x8c\xa9\x54\xab"
+    b"\x1e\x50\x9a\x44\x05\xfe\xbb\xe0\xc0\x82\x8b\xb5\xc9\x11\x4d\x22\x11\x4d\x1a\x51"
+    b"\x4c\x06\x14\x13\x85\x03\x30\x13\x81\x03\x21\x13\x81\x03\x12\x13\x81\x03\x13\x13"
+    b"\x81\x03\x14\x13\x81\x03\x15\x13\x85\x03\x12\x13\x85\x03\x13\x13\x85\x03\x0c\x13"
+    b"\x85\x03\x0d\x13\x85\x03\x24\x13\x89\x03\x25\x13\x95\x03\x1e\x13\xa9\x03\x1e\x33"
+    b"\xc1\x03\x77\x02\x13\x11\x05\x13\x00\x00\x07\x66\x6f\x6f\x07\x62\x61\x72\xff\x01"
+    b"\xf4\x80\x0d\x0e\x10\x4c\xfb\x00\x3f\x4e\x73\xe8\x38\xa6\x33\xfd\x5a\xd2\x04\x14"
+    b"\x88\x62\x03\xff\xd2\x0a\x6f\x12\x21\x19\xcc\x04\x00\x1f\x5f\x70\x09\xaf\x02\xe0"
+    b"\x90\x75\x40\x11\x4d\x22\x11\x4d\x1a\x51\x4c\x06\x14\x13\x25\x01\x18\x13\x21\x01"
+    b"\x29\x13\x21\x01\x22\x13\x21\x01\x23\x13\x21\x01\x24\x13\x25\x01\x25\x13\x31\x01"
+    b"\x22\x13\x31\x01\x23\x13\x31\x01\x24\x13\x35\x01\x25\x13\x41\x01\x34\x13\x49\x01"
+    b"\x35\x13\x5d\x01\x1e\x13\x71\x01\x1e\x33\x85\x01\x77\x02\x13\xd5\x02\x1b\x00\x00"
+    b"\x07\x62\x61\x7a\x07\x71\x75\x78\x00\x05\x11\x4d\x3a\x00\x00\x51\x48\x06\x14\x00"
+    b"\x10\x3f\x6e\x65\x73\x74\x65\x64\x00\x05\x11\x4d\x72\x00\x12\xff\x72\x65\x61\x6c"
+    b"\x6c\x79\x20\x6e\x00\x1f\x65\x73\x74\x65\x64\x01\x1a\x0f\x0c\xde\x80\x7f\xef\xd2"
+    b"\x04\xd2\xe9\x80\xff\x7f\xf7\x4e\x61\xbc\x40\xd3\xa0\xfa\xf8\x80\xff\xff\xff\x7f"
+    b"\x3f\x79\xdf\x0d\x86\x48\x70\xff\x2e\x75\x13\xfd\x8a\x96\xfd\xff\x00\x80\x80\xff"
+    b"\xff\xff\xff\xff\xff\xff\xff\x7f\x00\x0b\x0c\x22\xff\xcf\xd2\x04\x2e\x16\xff\xff"
+    b"\xf7\x4e\x61\xbc\xc0\x2c\x5f\x05\xf0\xff\xff\xff\xff\x3f\x79\xdf\x0d\x86\x48\x70"
+    b"\x7f\xd2\x8a\xec\x02\x75\x69\x02\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00"
+    b"\xf0\x38\xb4\x96\x49\xff\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\x01\xea\x1c\x08\x02\xea"
+    b"\x1c\x08\x82\x00\x00\xff\x40\xde\x77\x83\x21\x12\xdc\x42\x04\x29\x90\x23\xca\xe5"
+    b"\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff\x91\xf7\x50\x37\x9e\x78\x66\x00\x91"
+    b"\xf7\x50\x37\x9e\x78\x66\x80\x11\x09\x2a\x11\x09\x32\x11\x09\x3a\x0f\x71\x75\x75"
+    b"\x78\x1f\x63\x6f\x72\x67\x65\x3f\x67\x72\x61\x75\x6c\x74\x11\x09\x32\x11\x09\x2a"
+    b"\x11\x09\x22\x3f\x67\x61\x72\x70\x6c\x79\x1f\x77\x61\x6c\x64\x6f\x0f\x66\x72\x65"
+    b"\x64\x51\x0c\x06\x14\x00\x05\x13\x1d\x01\x7a\x00\x18\x11\xbd\x7a\x00\x18\x11\x5d"
+    b"\x7a\x00\x12\xff\x78\x20\x73\x74\x72\x75\x63\x74\x00\x3f\x6c\x69\x73\x74\x20\x31"
+    b"\xff\x78\x20\x73\x74\x72\x75\x63\x74\x00\x3f\x6c\x69\x73\x74\x20\x32\xff\x78\x20"
+    b"\x73\x74\x72\x75\x63\x74\x00\x3f\x6c\x69\x73\x74\x20\x33\x15\x03\x01\x06\x01\x09"
+    b"\x03\x6f\x91\x0f\x67\x2b\x99\xd4\xff\xc7\x6b\x9f\x06\x39\x94\x60\xf9\x02\xc7\x71"
+    b"\xc4\x2b\xab\x75\x6b\x0f\x39\x8e\x3b\xd4\x54\x8a\x94\xf0\x03\x6f\xde\x0f\x35\x82"
+    b"\x9c\xad\x0f\x55\xa1\xae\xc6\xff\xc7\x71\xac\xb5\xaf\x98\x32\x9a\x00\xce\x9c\xad"
+    b"\x45\x80\x7f\xcc\x80\xff\xc0\x7f\xf0\xc0\x61\xbe\x40\xc0\xf0\x7f\xc0\xf0\xff\xc0"
+    b"\xf8\x7f\x11\x09\x32\x11\x09\x32\x11\x09\x2a\x1f\x70\x6c\x75\x67\x68\x1f\x78\x79"
+    b"\x7a\x7a\x79\x0f\x74\x68\x75\x64\x11\x09\x22\x11\x09\x4a\x11\x0d\x3a\x0f\x6f\x6f"
+    b"\x70\x73\xff\x65\x78\x68\x61\x75\x73\x74\x65\x00\x01\x64\x7f\x72\x66\x63\x33\x30"
+    b"\x39\x32\x51\x0c\x06\x14\x00\x05\x13\x1d\x01\x6a\x00\x18\x11\xbd\x6a\x00\x18\x11"
+    b"\x5d\x6a\x00\x12\xff\x73\x74\x72\x75\x63\x74\x6c\x69\x00\x0f\x73\x74\x20\x31\xff"
+    b"\x73\x74\x72\x75\x63\x74\x6c\x69\x00\x0f\x73\x74\x20\x32\xff\x73\x74\x72\x75\x63"
+    b"\x74\x6c\x69\x00\x0f\x73\x74\x20\x33\x04\x07"
 )
 
 # const embeddedText :Text
@@ -18479,44 +20954,67 @@ EMBEDDED_TEXT: str = "(voidField = void, boolField = true, int8Field = -123, int
 
 # const embeddedStruct :TestAllTypes
 EMBEDDED_STRUCT: TestAllTypes_Reader = TestAllTypes_Reader(_rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x06\x00\x13\x00\x01\x85\xc7\xcf\xb2\x9e\x43\xff\x87\x20\xf2\x79\xb7\x8f\xff\xff"
-    b"\xea\x00\x6e\xb2\x14\x6a\x0a\xce\xd2\x0a\x1f\xeb\x8c\xa9\x54\xab\x00\x50\x9a\x44\x05\x00\x00\x00\x00\xbb\xe0\xc0\x82\x8b\xb5\xc9"
-    b"\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00\x48\x00\x00\x00\x06\x00\x13\x00\x91\x01\x00\x00\x30\x00\x00\x00"
-    b"\x8d\x01\x00\x00\x21\x00\x00\x00\x8d\x01\x00\x00\x12\x00\x00\x00\x8d\x01\x00\x00\x13\x00\x00\x00\x8d\x01\x00\x00\x14\x00\x00\x00"
-    b"\x8d\x01\x00\x00\x15\x00\x00\x00\x91\x01\x00\x00\x12\x00\x00\x00\x91\x01\x00\x00\x13\x00\x00\x00\x91\x01\x00\x00\x0c\x00\x00\x00"
-    b"\x91\x01\x00\x00\x0d\x00\x00\x00\x91\x01\x00\x00\x24\x00\x00\x00\x95\x01\x00\x00\x25\x00\x00\x00\xa1\x01\x00\x00\x1e\x00\x00\x00"
-    b"\xb5\x01\x00\x00\x1e\x00\x00\x00\xcd\x01\x00\x00\x1f\x00\x00\x00\xf1\x01\x00\x00\x13\x00\x00\x00\x66\x6f\x6f\x00\x00\x00\x00\x00"
-    b"\x62\x61\x72\x00\x00\x00\x00\x00\x01\xf4\x80\x0d\x0e\x10\x4c\xfb\x4e\x73\xe8\x38\xa6\x33\x00\x00\x5a\x00\xd2\x04\x14\x88\x62\x03"
-    b"\xd2\x0a\x6f\x12\x21\x19\xcc\x04\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00\x00\x90\x75\x40\x49\x00\x00\x00\x22\x00\x00\x00"
-    b"\x49\x00\x00\x00\x1a\x00\x00\x00\x48\x00\x00\x00\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00\x5d\x00\x00\x00\x29\x00\x00\x00"
-    b"\x5d\x00\x00\x00\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00\x5d\x00\x00\x00\x24\x00\x00\x00\x61\x00\x00\x00\x25\x00\x00\x00"
-    b"\x6d\x00\x00\x00\x22\x00\x00\x00\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00\x71\x00\x00\x00\x25\x00\x00\x00"
-    b"\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00\x35\x00\x00\x00\x99\x00\x00\x00\x1e\x00\x00\x00\xad\x00\x00\x00\x1e\x00\x00\x00"
-    b"\xc1\x00\x00\x00\x1f\x00\x00\x00\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00\x71\x75\x78\x00\x00\x00\x00\x00"
-    b"\x09\x00\x00\x00\x3a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x6e\x65\x73\x74\x65\x64\x00\x00"
-    b"\x01\x00\x00\x00\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e\x65\x73\x74\x65\x64\x00\x00\x00\x1a\x00\x00\x00\x00\x00\x00\x00"
-    b"\x0c\xde\x80\x7f\x00\x00\x00\x00\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa\x00\x00\x00\x80\xff\xff\xff\x7f"
-    b"\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd\x8a\x96\xfd\xff\x00\x00\x00\x00\x00\x00\x00\x80\xff\xff\xff\xff\xff\xff\xff\x7f"
-    b"\x0c\x22\x00\xff\x00\x00\x00\x00\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00\xc0\x2c\x5f\x05\x00\x00\x00\x00\xff\xff\xff\xff"
-    b"\x79\xdf\x0d\x86\x48\x70\x00\x00\xd2\x8a\xec\x02\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"
-    b"\x00\x00\x00\x00\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\xea\x1c\x08\x02\xea\x1c\x08\x82\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x40\xde\x77\x83\x21\x12\xdc\x42\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff\x91\xf7\x50\x37\x9e\x78\x66\x00"
-    b"\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00"
-    b"\x71\x75\x75\x78\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75\x6c\x74\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00"
-    b"\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00\x77\x61\x6c\x64\x6f\x00\x00\x00"
-    b"\x66\x72\x65\x64\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x7a\x00\x00\x00\x0d\x00\x00\x00\x7a\x00\x00\x00"
-    b"\x11\x00\x00\x00\x7a\x00\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74"
-    b"\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x03\x00\x01\x00\x06\x00\x00\x00"
-    b"\x09\x00\x00\x00\x00\x00\x00\x00\x6f\x91\x00\x00\x00\x00\x00\x00\x67\x2b\x99\xd4\x00\x00\x00\x00\xc7\x6b\x9f\x06\x39\x94\x60\xf9"
-    b"\xc7\x71\xc4\x2b\xab\x75\x6b\x0f\x39\x8e\x3b\xd4\x54\x8a\x94\xf0\x6f\xde\x00\x00\x00\x00\x00\x00\x35\x82\x9c\xad\x00\x00\x00\x00"
-    b"\x55\xa1\xae\xc6\x00\x00\x00\x00\xc7\x71\xac\xb5\xaf\x98\x32\x9a\x00\x9c\xad\x45\x00\x00\x80\x7f\x00\x00\x80\xff\x00\x00\xc0\x7f"
-    b"\x00\x00\x00\x00\xc0\x61\xbe\x40\x00\x00\x00\x00\x00\x00\xf0\x7f\x00\x00\x00\x00\x00\x00\xf0\xff\x00\x00\x00\x00\x00\x00\xf8\x7f"
-    b"\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00\x70\x6c\x75\x67\x68\x00\x00\x00"
-    b"\x78\x79\x7a\x7a\x79\x00\x00\x00\x74\x68\x75\x64\x00\x00\x00\x00\x09\x00\x00\x00\x22\x00\x00\x00\x09\x00\x00\x00\x4a\x00\x00\x00"
-    b"\x0d\x00\x00\x00\x3a\x00\x00\x00\x6f\x6f\x70\x73\x00\x00\x00\x00\x65\x78\x68\x61\x75\x73\x74\x65\x64\x00\x00\x00\x00\x00\x00\x00"
-    b"\x72\x66\x63\x33\x30\x39\x32\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x6a\x00\x00\x00\x0d\x00\x00\x00\x6a\x00\x00\x00"
-    b"\x11\x00\x00\x00\x6a\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69"
-    b"\x73\x74\x20\x32\x00\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x00\x00\x00\x00\x07\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x06\x00\x13\x00\x01\x85\xc7\xcf"
+    b"\xb2\x9e\x43\xff\x87\x20\xf2\x79\xb7\x8f\xff\xff\xea\x00\x6e\xb2\x14\x6a\x0a\xce"
+    b"\xd2\x0a\x1f\xeb\x8c\xa9\x54\xab\x00\x50\x9a\x44\x05\x00\x00\x00\x00\xbb\xe0\xc0"
+    b"\x82\x8b\xb5\xc9\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00"
+    b"\x48\x00\x00\x00\x06\x00\x13\x00\x91\x01\x00\x00\x30\x00\x00\x00\x8d\x01\x00\x00"
+    b"\x21\x00\x00\x00\x8d\x01\x00\x00\x12\x00\x00\x00\x8d\x01\x00\x00\x13\x00\x00\x00"
+    b"\x8d\x01\x00\x00\x14\x00\x00\x00\x8d\x01\x00\x00\x15\x00\x00\x00\x91\x01\x00\x00"
+    b"\x12\x00\x00\x00\x91\x01\x00\x00\x13\x00\x00\x00\x91\x01\x00\x00\x0c\x00\x00\x00"
+    b"\x91\x01\x00\x00\x0d\x00\x00\x00\x91\x01\x00\x00\x24\x00\x00\x00\x95\x01\x00\x00"
+    b"\x25\x00\x00\x00\xa1\x01\x00\x00\x1e\x00\x00\x00\xb5\x01\x00\x00\x1e\x00\x00\x00"
+    b"\xcd\x01\x00\x00\x1f\x00\x00\x00\xf1\x01\x00\x00\x13\x00\x00\x00\x66\x6f\x6f\x00"
+    b"\x00\x00\x00\x00\x62\x61\x72\x00\x00\x00\x00\x00\x01\xf4\x80\x0d\x0e\x10\x4c\xfb"
+    b"\x4e\x73\xe8\x38\xa6\x33\x00\x00\x5a\x00\xd2\x04\x14\x88\x62\x03\xd2\x0a\x6f\x12"
+    b"\x21\x19\xcc\x04\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00\x00\x90\x75\x40"
+    b"\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00\x48\x00\x00\x00"
+    b"\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00\x5d\x00\x00\x00\x29\x00\x00\x00"
+    b"\x5d\x00\x00\x00\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00\x5d\x00\x00\x00"
+    b"\x24\x00\x00\x00\x61\x00\x00\x00\x25\x00\x00\x00\x6d\x00\x00\x00\x22\x00\x00\x00"
+    b"\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00\x71\x00\x00\x00"
+    b"\x25\x00\x00\x00\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00\x35\x00\x00\x00"
+    b"\x99\x00\x00\x00\x1e\x00\x00\x00\xad\x00\x00\x00\x1e\x00\x00\x00\xc1\x00\x00\x00"
+    b"\x1f\x00\x00\x00\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00"
+    b"\x71\x75\x78\x00\x00\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x6e\x65\x73\x74\x65\x64\x00\x00"
+    b"\x01\x00\x00\x00\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e\x65\x73\x74\x65"
+    b"\x64\x00\x00\x00\x1a\x00\x00\x00\x00\x00\x00\x00\x0c\xde\x80\x7f\x00\x00\x00\x00"
+    b"\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa\x00\x00\x00\x80"
+    b"\xff\xff\xff\x7f\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd\x8a\x96\xfd\xff"
+    b"\x00\x00\x00\x00\x00\x00\x00\x80\xff\xff\xff\xff\xff\xff\xff\x7f\x0c\x22\x00\xff"
+    b"\x00\x00\x00\x00\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00\xc0\x2c\x5f\x05"
+    b"\x00\x00\x00\x00\xff\xff\xff\xff\x79\xdf\x0d\x86\x48\x70\x00\x00\xd2\x8a\xec\x02"
+    b"\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"
+    b"\x00\x00\x00\x00\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\xea\x1c\x08\x02"
+    b"\xea\x1c\x08\x82\x00\x00\x00\x00\x00\x00\x00\x00\x40\xde\x77\x83\x21\x12\xdc\x42"
+    b"\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff\x91\xf7\x50\x37"
+    b"\x9e\x78\x66\x00\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00\x2a\x00\x00\x00"
+    b"\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x71\x75\x75\x78"
+    b"\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75\x6c\x74\x00\x00"
+    b"\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00"
+    b"\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00\x77\x61\x6c\x64\x6f\x00\x00\x00"
+    b"\x66\x72\x65\x64\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00"
+    b"\x7a\x00\x00\x00\x0d\x00\x00\x00\x7a\x00\x00\x00\x11\x00\x00\x00\x7a\x00\x00\x00"
+    b"\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x78\x20\x73\x74"
+    b"\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74"
+    b"\x6c\x69\x73\x74\x20\x33\x00\x00\x03\x00\x01\x00\x06\x00\x00\x00\x09\x00\x00\x00"
+    b"\x00\x00\x00\x00\x6f\x91\x00\x00\x00\x00\x00\x00\x67\x2b\x99\xd4\x00\x00\x00\x00"
+    b"\xc7\x6b\x9f\x06\x39\x94\x60\xf9\xc7\x71\xc4\x2b\xab\x75\x6b\x0f\x39\x8e\x3b\xd4"
+    b"\x54\x8a\x94\xf0\x6f\xde\x00\x00\x00\x00\x00\x00\x35\x82\x9c\xad\x00\x00\x00\x00"
+    b"\x55\xa1\xae\xc6\x00\x00\x00\x00\xc7\x71\xac\xb5\xaf\x98\x32\x9a\x00\x9c\xad\x45"
+    b"\x00\x00\x80\x7f\x00\x00\x80\xff\x00\x00\xc0\x7f\x00\x00\x00\x00\xc0\x61\xbe\x40"
+    b"\x00\x00\x00\x00\x00\x00\xf0\x7f\x00\x00\x00\x00\x00\x00\xf0\xff\x00\x00\x00\x00"
+    b"\x00\x00\xf8\x7f\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00"
+    b"\x09\x00\x00\x00\x2a\x00\x00\x00\x70\x6c\x75\x67\x68\x00\x00\x00\x78\x79\x7a\x7a"
+    b"\x79\x00\x00\x00\x74\x68\x75\x64\x00\x00\x00\x00\x09\x00\x00\x00\x22\x00\x00\x00"
+    b"\x09\x00\x00\x00\x4a\x00\x00\x00\x0d\x00\x00\x00\x3a\x00\x00\x00\x6f\x6f\x70\x73"
+    b"\x00\x00\x00\x00\x65\x78\x68\x61\x75\x73\x74\x65\x64\x00\x00\x00\x00\x00\x00\x00"
+    b"\x72\x66\x63\x33\x30\x39\x32\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00"
+    b"\x6a\x00\x00\x00\x0d\x00\x00\x00\x6a\x00\x00\x00\x11\x00\x00\x00\x6a\x00\x00\x00"
+    b"\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x00\x00\x73\x74\x72\x75"
+    b"\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x00\x00\x73\x74\x72\x75\x63\x74\x6c\x69"
+    b"\x73\x74\x20\x33\x00\x00\x00\x00\x00\x00\x07\x00\x00\x00\x00\x00"
 )))
 
 # const nonAsciiText :Text
@@ -18524,48 +21022,74 @@ NON_ASCII_TEXT: str = "\u266b \xe9 \u2713"
 
 # const anyPointerConstants :TestAnyPointerConstants
 ANY_POINTER_CONSTANTS: TestAnyPointerConstants_Reader = TestAnyPointerConstants_Reader(_rt.struct_default((
-    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x04\x00\x0c\x00\x00\x00\x06\x00\x13\x00\x54\x01\x00\x00\x06\x00\x13\x00"
-    b"\x9d\x02\x00\x00\x14\x00\x00\x00\x9d\x02\x00\x00\x14\x00\x00\x00\x01\xf4\x80\x0d\x0e\x10\x4c\xfb\x4e\x73\xe8\x38\xa6\x33\x00\x00"
-    b"\x5a\x00\xd2\x04\x14\x88\x62\x03\xd2\x0a\x6f\x12\x21\x19\xcc\x04\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00\x00\x90\x75\x40"
-    b"\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00\x48\x00\x00\x00\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00"
-    b"\x5d\x00\x00\x00\x29\x00\x00\x00\x5d\x00\x00\x00\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00\x5d\x00\x00\x00\x24\x00\x00\x00"
-    b"\x61\x00\x00\x00\x25\x00\x00\x00\x6d\x00\x00\x00\x22\x00\x00\x00\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00"
-    b"\x71\x00\x00\x00\x25\x00\x00\x00\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00\x35\x00\x00\x00\x99\x00\x00\x00\x1e\x00\x00\x00"
-    b"\xad\x00\x00\x00\x1e\x00\x00\x00\xc1\x00\x00\x00\x1f\x00\x00\x00\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00"
-    b"\x71\x75\x78\x00\x00\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00"
-    b"\x6e\x65\x73\x74\x65\x64\x00\x00\x01\x00\x00\x00\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e\x65\x73\x74\x65\x64\x00\x00\x00"
-    b"\x1a\x00\x00\x00\x00\x00\x00\x00\x0c\xde\x80\x7f\x00\x00\x00\x00\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa"
-    b"\x00\x00\x00\x80\xff\xff\xff\x7f\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd\x8a\x96\xfd\xff\x00\x00\x00\x00\x00\x00\x00\x80"
-    b"\xff\xff\xff\xff\xff\xff\xff\x7f\x0c\x22\x00\xff\x00\x00\x00\x00\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00\xc0\x2c\x5f\x05"
-    b"\x00\x00\x00\x00\xff\xff\xff\xff\x79\xdf\x0d\x86\x48\x70\x00\x00\xd2\x8a\xec\x02\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\xea\x1c\x08\x02\xea\x1c\x08\x82"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x40\xde\x77\x83\x21\x12\xdc\x42\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff"
-    b"\x91\xf7\x50\x37\x9e\x78\x66\x00\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00"
-    b"\x09\x00\x00\x00\x3a\x00\x00\x00\x71\x75\x75\x78\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75\x6c\x74\x00\x00"
-    b"\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00"
-    b"\x77\x61\x6c\x64\x6f\x00\x00\x00\x66\x72\x65\x64\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x7a\x00\x00\x00"
-    b"\x0d\x00\x00\x00\x7a\x00\x00\x00\x11\x00\x00\x00\x7a\x00\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00"
-    b"\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00"
-    b"\x03\x00\x01\x00\x06\x00\x00\x00\x01\xf4\x80\x0d\x0e\x10\x4c\xfb\x4e\x73\xe8\x38\xa6\x33\x00\x00\x5a\x00\xd2\x04\x14\x88\x62\x03"
-    b"\xd2\x0a\x6f\x12\x21\x19\xcc\x04\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00\x00\x90\x75\x40\x49\x00\x00\x00\x22\x00\x00\x00"
-    b"\x49\x00\x00\x00\x1a\x00\x00\x00\x48\x00\x00\x00\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00\x5d\x00\x00\x00\x29\x00\x00\x00"
-    b"\x5d\x00\x00\x00\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00\x5d\x00\x00\x00\x24\x00\x00\x00\x61\x00\x00\x00\x25\x00\x00\x00"
-    b"\x6d\x00\x00\x00\x22\x00\x00\x00\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00\x71\x00\x00\x00\x25\x00\x00\x00"
-    b"\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00\x35\x00\x00\x00\x99\x00\x00\x00\x1e\x00\x00\x00\xad\x00\x00\x00\x1e\x00\x00\x00"
-    b"\xc1\x00\x00\x00\x1f\x00\x00\x00\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00\x71\x75\x78\x00\x00\x00\x00\x00"
-    b"\x09\x00\x00\x00\x3a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x6e\x65\x73\x74\x65\x64\x00\x00"
-    b"\x01\x00\x00\x00\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e\x65\x73\x74\x65\x64\x00\x00\x00\x1a\x00\x00\x00\x00\x00\x00\x00"
-    b"\x0c\xde\x80\x7f\x00\x00\x00\x00\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa\x00\x00\x00\x80\xff\xff\xff\x7f"
-    b"\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd\x8a\x96\xfd\xff\x00\x00\x00\x00\x00\x00\x00\x80\xff\xff\xff\xff\xff\xff\xff\x7f"
-    b"\x0c\x22\x00\xff\x00\x00\x00\x00\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00\xc0\x2c\x5f\x05\x00\x00\x00\x00\xff\xff\xff\xff"
-    b"\x79\xdf\x0d\x86\x48\x70\x00\x00\xd2\x8a\xec\x02\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"
-    b"\x00\x00\x00\x00\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\xea\x1c\x08\x02\xea\x1c\x08\x82\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x40\xde\x77\x83\x21\x12\xdc\x42\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff\x91\xf7\x50\x37\x9e\x78\x66\x00"
-    b"\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00"
-    b"\x71\x75\x75\x78\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75\x6c\x74\x00\x00\x09\x00\x00\x00\x32\x00\x00\x00"
-    b"\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00\x77\x61\x6c\x64\x6f\x00\x00\x00"
-    b"\x66\x72\x65\x64\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x7a\x00\x00\x00\x0d\x00\x00\x00\x7a\x00\x00\x00"
-    b"\x11\x00\x00\x00\x7a\x00\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74"
-    b"\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x33\x00\x00\x03\x00\x01\x00\x06\x00\x00\x00"
-    b"\xc7\x6b\x9f\x06\x39\x94\x60\xf9\xc7\x6b\x9f\x06\x39\x94\x60\xf9"
+    b"\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x04\x00\x0c\x00\x00\x00"
+    b"\x06\x00\x13\x00\x54\x01\x00\x00\x06\x00\x13\x00\x9d\x02\x00\x00\x14\x00\x00\x00"
+    b"\x9d\x02\x00\x00\x14\x00\x00\x00\x01\xf4\x80\x0d\x0e\x10\x4c\xfb\x4e\x73\xe8\x38"
+    b"\xa6\x33\x00\x00\x5a\x00\xd2\x04\x14\x88\x62\x03\xd2\x0a\x6f\x12\x21\x19\xcc\x04"
+    b"\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00\x00\x90\x75\x40\x49\x00\x00\x00"
+    b"\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00\x48\x00\x00\x00\x00\x00\x03\x00"
+    b"\x61\x00\x00\x00\x18\x00\x00\x00\x5d\x00\x00\x00\x29\x00\x00\x00\x5d\x00\x00\x00"
+    b"\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00\x5d\x00\x00\x00\x24\x00\x00\x00"
+    b"\x61\x00\x00\x00\x25\x00\x00\x00\x6d\x00\x00\x00\x22\x00\x00\x00\x6d\x00\x00\x00"
+    b"\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00\x71\x00\x00\x00\x25\x00\x00\x00"
+    b"\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00\x35\x00\x00\x00\x99\x00\x00\x00"
+    b"\x1e\x00\x00\x00\xad\x00\x00\x00\x1e\x00\x00\x00\xc1\x00\x00\x00\x1f\x00\x00\x00"
+    b"\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00\x71\x75\x78\x00"
+    b"\x00\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x04\x00\x00\x00\x00\x00\x01\x00\x6e\x65\x73\x74\x65\x64\x00\x00\x01\x00\x00\x00"
+    b"\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e\x65\x73\x74\x65\x64\x00\x00\x00"
+    b"\x1a\x00\x00\x00\x00\x00\x00\x00\x0c\xde\x80\x7f\x00\x00\x00\x00\xd2\x04\xd2\xe9"
+    b"\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa\x00\x00\x00\x80\xff\xff\xff\x7f"
+    b"\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd\x8a\x96\xfd\xff\x00\x00\x00\x00"
+    b"\x00\x00\x00\x80\xff\xff\xff\xff\xff\xff\xff\x7f\x0c\x22\x00\xff\x00\x00\x00\x00"
+    b"\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00\xc0\x2c\x5f\x05\x00\x00\x00\x00"
+    b"\xff\xff\xff\xff\x79\xdf\x0d\x86\x48\x70\x00\x00\xd2\x8a\xec\x02\x75\x69\x02\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00"
+    b"\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\xea\x1c\x08\x02\xea\x1c\x08\x82"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x40\xde\x77\x83\x21\x12\xdc\x42\x29\x90\x23\xca"
+    b"\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff\x91\xf7\x50\x37\x9e\x78\x66\x00"
+    b"\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00"
+    b"\x32\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x71\x75\x75\x78\x00\x00\x00\x00"
+    b"\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75\x6c\x74\x00\x00\x09\x00\x00\x00"
+    b"\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00\x22\x00\x00\x00"
+    b"\x67\x61\x72\x70\x6c\x79\x00\x00\x77\x61\x6c\x64\x6f\x00\x00\x00\x66\x72\x65\x64"
+    b"\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00\x7a\x00\x00\x00"
+    b"\x0d\x00\x00\x00\x7a\x00\x00\x00\x11\x00\x00\x00\x7a\x00\x00\x00\x78\x20\x73\x74"
+    b"\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74"
+    b"\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74"
+    b"\x20\x33\x00\x00\x03\x00\x01\x00\x06\x00\x00\x00\x01\xf4\x80\x0d\x0e\x10\x4c\xfb"
+    b"\x4e\x73\xe8\x38\xa6\x33\x00\x00\x5a\x00\xd2\x04\x14\x88\x62\x03\xd2\x0a\x6f\x12"
+    b"\x21\x19\xcc\x04\x5f\x70\x09\xaf\x02\x00\x00\x00\x00\x00\x00\x00\x00\x90\x75\x40"
+    b"\x49\x00\x00\x00\x22\x00\x00\x00\x49\x00\x00\x00\x1a\x00\x00\x00\x48\x00\x00\x00"
+    b"\x00\x00\x03\x00\x61\x00\x00\x00\x18\x00\x00\x00\x5d\x00\x00\x00\x29\x00\x00\x00"
+    b"\x5d\x00\x00\x00\x22\x00\x00\x00\x5d\x00\x00\x00\x23\x00\x00\x00\x5d\x00\x00\x00"
+    b"\x24\x00\x00\x00\x61\x00\x00\x00\x25\x00\x00\x00\x6d\x00\x00\x00\x22\x00\x00\x00"
+    b"\x6d\x00\x00\x00\x23\x00\x00\x00\x6d\x00\x00\x00\x24\x00\x00\x00\x71\x00\x00\x00"
+    b"\x25\x00\x00\x00\x7d\x00\x00\x00\x34\x00\x00\x00\x85\x00\x00\x00\x35\x00\x00\x00"
+    b"\x99\x00\x00\x00\x1e\x00\x00\x00\xad\x00\x00\x00\x1e\x00\x00\x00\xc1\x00\x00\x00"
+    b"\x1f\x00\x00\x00\xe5\x00\x00\x00\x1b\x00\x00\x00\x62\x61\x7a\x00\x00\x00\x00\x00"
+    b"\x71\x75\x78\x00\x00\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x01\x00\x6e\x65\x73\x74\x65\x64\x00\x00"
+    b"\x01\x00\x00\x00\x72\x00\x00\x00\x72\x65\x61\x6c\x6c\x79\x20\x6e\x65\x73\x74\x65"
+    b"\x64\x00\x00\x00\x1a\x00\x00\x00\x00\x00\x00\x00\x0c\xde\x80\x7f\x00\x00\x00\x00"
+    b"\xd2\x04\xd2\xe9\x00\x80\xff\x7f\x4e\x61\xbc\x00\x40\xd3\xa0\xfa\x00\x00\x00\x80"
+    b"\xff\xff\xff\x7f\x79\xdf\x0d\x86\x48\x70\x00\x00\x2e\x75\x13\xfd\x8a\x96\xfd\xff"
+    b"\x00\x00\x00\x00\x00\x00\x00\x80\xff\xff\xff\xff\xff\xff\xff\x7f\x0c\x22\x00\xff"
+    b"\x00\x00\x00\x00\xd2\x04\x2e\x16\x00\x00\xff\xff\x4e\x61\xbc\x00\xc0\x2c\x5f\x05"
+    b"\x00\x00\x00\x00\xff\xff\xff\xff\x79\xdf\x0d\x86\x48\x70\x00\x00\xd2\x8a\xec\x02"
+    b"\x75\x69\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"
+    b"\x00\x00\x00\x00\x38\xb4\x96\x49\xc2\xbd\xf0\x7c\xc2\xbd\xf0\xfc\xea\x1c\x08\x02"
+    b"\xea\x1c\x08\x82\x00\x00\x00\x00\x00\x00\x00\x00\x40\xde\x77\x83\x21\x12\xdc\x42"
+    b"\x29\x90\x23\xca\xe5\xc8\x76\x7f\x29\x90\x23\xca\xe5\xc8\x76\xff\x91\xf7\x50\x37"
+    b"\x9e\x78\x66\x00\x91\xf7\x50\x37\x9e\x78\x66\x80\x09\x00\x00\x00\x2a\x00\x00\x00"
+    b"\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x3a\x00\x00\x00\x71\x75\x75\x78"
+    b"\x00\x00\x00\x00\x63\x6f\x72\x67\x65\x00\x00\x00\x67\x72\x61\x75\x6c\x74\x00\x00"
+    b"\x09\x00\x00\x00\x32\x00\x00\x00\x09\x00\x00\x00\x2a\x00\x00\x00\x09\x00\x00\x00"
+    b"\x22\x00\x00\x00\x67\x61\x72\x70\x6c\x79\x00\x00\x77\x61\x6c\x64\x6f\x00\x00\x00"
+    b"\x66\x72\x65\x64\x00\x00\x00\x00\x0c\x00\x00\x00\x00\x00\x01\x00\x09\x00\x00\x00"
+    b"\x7a\x00\x00\x00\x0d\x00\x00\x00\x7a\x00\x00\x00\x11\x00\x00\x00\x7a\x00\x00\x00"
+    b"\x78\x20\x73\x74\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x31\x00\x00\x78\x20\x73\x74"
+    b"\x72\x75\x63\x74\x6c\x69\x73\x74\x20\x32\x00\x00\x78\x20\x73\x74\x72\x75\x63\x74"
+    b"\x6c\x69\x73\x74\x20\x33\x00\x00\x03\x00\x01\x00\x06\x00\x00\x00\xc7\x6b\x9f\x06"
+    b"\x39\x94\x60\xf9\xc7\x6b\x9f\x06\x39\x94\x60\xf9"
 )))

@@ -77,7 +77,9 @@ class TestImport2_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return _test_capnp.TestAllTypes_Builder(self._b.init_struct(0, 6, 20))
 
-    def set_foo(self, value: _t.Union[_test_capnp.TestAllTypes_Reader, _test_capnp.TestAllTypes_Builder]) -> None:
+    def set_foo(
+        self, value: _t.Union[_test_capnp.TestAllTypes_Reader, _test_capnp.TestAllTypes_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -93,7 +95,9 @@ class TestImport2_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return _schema_capnp.Node_Builder(self._b.init_struct(1, 5, 6))
 
-    def set_bar(self, value: _t.Union[_schema_capnp.Node_Reader, _schema_capnp.Node_Builder]) -> None:
+    def set_bar(
+        self, value: _t.Union[_schema_capnp.Node_Reader, _schema_capnp.Node_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(1), value)
 
@@ -109,7 +113,12 @@ class TestImport2_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return _test_import_capnp.TestImport_Builder(self._b.init_struct(2, 0, 1))
 
-    def set_baz(self, value: _t.Union[_test_import_capnp.TestImport_Reader, _test_import_capnp.TestImport_Builder]) -> None:
+    def set_baz(
+        self,
+        value: _t.Union[
+            _test_import_capnp.TestImport_Reader, _test_import_capnp.TestImport_Builder
+        ]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -119,8 +128,6 @@ class TestImport2_Builder(_rt.StructBuilderBase):
     def as_reader(self) -> TestImport2_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
         return TestImport2_Reader(self._b.as_reader())
-
-
 
 
 class TestImport2(_rt.StructType[TestImport2_Reader, TestImport2_Builder]):

@@ -59,7 +59,9 @@ class TestImport_Builder(_rt.StructBuilderBase):
         """Point the field at a new struct (defaults everywhere); its builder."""
         return _test_capnp.TestAllTypes_Builder(self._b.init_struct(0, 6, 20))
 
-    def set_field(self, value: _t.Union[_test_capnp.TestAllTypes_Reader, _test_capnp.TestAllTypes_Builder]) -> None:
+    def set_field(
+        self, value: _t.Union[_test_capnp.TestAllTypes_Reader, _test_capnp.TestAllTypes_Builder]
+    ) -> None:
         """Make the field a deep copy of ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -69,8 +71,6 @@ class TestImport_Builder(_rt.StructBuilderBase):
     def as_reader(self) -> TestImport_Reader:
         """A reader of this struct (no copy; it sees later changes)."""
         return TestImport_Reader(self._b.as_reader())
-
-
 
 
 class TestImport(_rt.StructType[TestImport_Reader, TestImport_Builder]):

@@ -664,9 +664,13 @@ class Vehicle_Builder(_rt.StructBuilderBase):
 
     def init_tyres(self, size: int) -> _rt.StructListBuilder[Tyre_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(2, size, 1, 0), Tyre_Builder, Tyre_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(2, size, 1, 0), Tyre_Builder, Tyre_Reader
+        )
 
-    def set_tyres(self, value: _t.Union[_rt.StructList[Tyre_Reader], _rt.StructListBuilder[Tyre_Builder]]) -> None:
+    def set_tyres(
+        self, value: _t.Union[_rt.StructList[Tyre_Reader], _rt.StructListBuilder[Tyre_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(2), value)
 
@@ -875,13 +879,20 @@ class Lot_Builder(_rt.StructBuilderBase):
     # vehicles @0 :List(Vehicle); ptr[0]
     @property
     def vehicles(self) -> _rt.StructListBuilder[Vehicle_Builder]:
-        return _rt.StructListBuilder(self._b.get_struct_list(0, 3, 4), Vehicle_Builder, Vehicle_Reader)
+        return _rt.StructListBuilder(
+            self._b.get_struct_list(0, 3, 4), Vehicle_Builder, Vehicle_Reader
+        )
 
     def init_vehicles(self, size: int) -> _rt.StructListBuilder[Vehicle_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 3, 4), Vehicle_Builder, Vehicle_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 3, 4), Vehicle_Builder, Vehicle_Reader
+        )
 
-    def set_vehicles(self, value: _t.Union[_rt.StructList[Vehicle_Reader], _rt.StructListBuilder[Vehicle_Builder]]) -> None:
+    def set_vehicles(
+        self,
+        value: _t.Union[_rt.StructList[Vehicle_Reader], _rt.StructListBuilder[Vehicle_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -1005,9 +1016,13 @@ class HitList_Builder(_rt.StructBuilderBase):
 
     def init_hits(self, size: int) -> _rt.StructListBuilder[Hit_Builder]:
         """Point the field at a new list of ``size`` elements; its builder."""
-        return _rt.StructListBuilder(self._b.init_struct_list(0, size, 1, 2), Hit_Builder, Hit_Reader)
+        return _rt.StructListBuilder(
+            self._b.init_struct_list(0, size, 1, 2), Hit_Builder, Hit_Reader
+        )
 
-    def set_hits(self, value: _t.Union[_rt.StructList[Hit_Reader], _rt.StructListBuilder[Hit_Builder]]) -> None:
+    def set_hits(
+        self, value: _t.Union[_rt.StructList[Hit_Reader], _rt.StructListBuilder[Hit_Builder]]
+    ) -> None:
         """Make the field a deep copy of the list ``value``."""
         _rt.set_pointer(self._b.get_pointer(0), value)
 
@@ -1242,8 +1257,6 @@ class Expr_Rhs_Builder(_rt.GroupBuilderBase):
         if self.which() != 1:
             return False
         return self._b.has_pointer(1)
-
-
 
 
 class Reading(_rt.StructType[Reading_Reader, Reading_Builder]):
