@@ -586,3 +586,24 @@ def test_traversal_limit_applies() -> None:
         r.i32s  # 500 more: past 600
     assert len(f.Lists.from_bytes(data, traversal_limit_in_words=None).i32s) == 1000
 
+
+
+def test_entry_points() -> None:
+    message = MessageBuilder()
+    root = f.Scalars.init_root(message)
+    root.i16 = -2
+    assert f.Scalars.get_root(message).i16 == -2
+    assert root.to_bytes() == write_message(message)  # the root's own message, as is
+    segments = message.to_segments()
+    assert f.Scalars.from_segments(segments).i16 == -2
+    assert f.Scalars.read(message.as_reader()).i16 == -2
+    flat = MessageBuilder(first_segment_words=16)
+    f.Scalars.init_root(flat).u8 = 9
+    assert f.Scalars.from_flat_bytes(bytes(flat.segments_for_output()[0])).u8 == 9
+
+
+def test_init_data_is_a_writable_view() -> None:
+    b = f.Defaults.new_message()
+    view = b.init_data(3)
+    view[:] = b"xyz"
+    assert b.as_reader().data == b"xyz"
