@@ -495,9 +495,8 @@ class _ModuleGenerator:
 
     def display(self, node: model.Node) -> str:
         """The schema name of a node without its file (``Person.PhoneNumber``)."""
-        return node.display_name[node.display_name_prefix_length :] if ":" not in (
-            node.display_name
-        ) else node.display_name.split(":", 1)[1]
+        name = node.display_name
+        return name.split(":", 1)[1] if ":" in name else node.short_name
 
     def doc(self, node_id: int) -> Optional[str]:
         info = self.docs.get(node_id)
