@@ -23,6 +23,7 @@ from typing import Any, List, Optional, Tuple
 from purecap.errors import PurecapError
 from purecap.schema.compiler import CompileError, compile_files
 from purecap.schema.errors import SchemaErrors
+from purecap.schema.model import CodeGeneratorRequest
 from purecap.schema.nodes import write_request
 from purecap.wire.message import write_message
 
@@ -141,8 +142,24 @@ def run_compile(
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
             continue
+        if plugin == "python":
+            status = max(status, _generate_python(request, directory))
+            continue
         status = max(status, _run_plugin(plugin, directory, data))
     return status
+
+
+def _generate_python(request: CodeGeneratorRequest, directory: Optional[str]) -> int:
+    """``-opython``: purecap's own code generator, run in-process (no plugin executable).
+    ``PURECAP_PACKAGE`` chooses how generated modules import each other, as for the plugin."""
+    from purecap.codegen.plugin import PACKAGE_ENV, generate, write_modules
+
+    try:
+        write_modules(generate(request, os.environ.get(PACKAGE_ENV)), directory)
+    except (PurecapError, OSError) as e:
+        print(f"python: plugin failed: {e}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _warn_outside_sources(sources: List[str], src_prefixes: List[str]) -> None:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, List, Optional, Sequence
+from typing import IO, Dict, List, Optional, Sequence
 
 from purecap.codegen.emitter import generate, generate_from_bytes
 from purecap.errors import PurecapError
 
-__all__ = ["generate", "generate_from_bytes", "main", "PACKAGE_ENV"]
+__all__ = ["generate", "generate_from_bytes", "main", "write_modules", "PACKAGE_ENV"]
 
 #: The environment variable the plugin reads the import package from (see the module doc).
 PACKAGE_ENV = "PURECAP_PACKAGE"
@@ -47,10 +47,16 @@ def main(
     except PurecapError as e:
         print(f"capnpc-purecap: {e}", file=err)
         return 1
-    for name, text in modules.items():
-        with open(name, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+    write_modules(modules)
     return 0
+
+
+def write_modules(modules: Dict[str, str], directory: Optional[str] = None) -> None:
+    """Write generated modules (file name -> source) into ``directory`` (default: here)."""
+    for name, text in modules.items():
+        path = name if directory is None else os.path.join(directory, name)
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":  # pragma: no cover

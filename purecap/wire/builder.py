@@ -681,7 +681,7 @@ class StructBuilder:
             )
         try:
             fmt.pack_into(self.segment, self.data_offset + byte_offset, value)
-        except (struct.error, ValueError) as e:  # PyPy raises ValueError
+        except (struct.error, ValueError, OverflowError) as e:  # PyPy: ValueError; floats: OverflowError
             raise BuilderError(f"value {value!r} does not fit the field: {e}") from None
 
     def get_bool(self, bit_offset: int) -> bool:
@@ -874,7 +874,7 @@ class ListBuilder:
             raise BuilderError("list elements are too small for this value")
         try:
             fmt.pack_into(self.segment, self.start + ((index * self.step_bits) >> 3), value)
-        except (struct.error, ValueError) as e:  # PyPy raises ValueError
+        except (struct.error, ValueError, OverflowError) as e:  # PyPy: ValueError; floats: OverflowError
             raise BuilderError(f"value {value!r} does not fit the list element: {e}") from None
 
     def get_bool(self, index: int) -> bool:
