@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-__all__ = ["DEFAULT_TRAVERSAL_LIMIT_WORDS", "DEFAULT_NESTING_LIMIT", "ReadLimits", "UNLIMITED"]
+__all__ = [
+    "DEFAULT_TRAVERSAL_LIMIT_WORDS",
+    "DEFAULT_NESTING_LIMIT",
+    "ReadLimits",
+    "UNLIMITED",
+    "DEFAULT_LIMITS",
+]
 
 DEFAULT_TRAVERSAL_LIMIT_WORDS = 8 * 1024 * 1024
 DEFAULT_NESTING_LIMIT = 64
@@ -63,3 +69,5 @@ class ReadLimits:
 
 
 UNLIMITED = ReadLimits(None, None)
+# The defaults, shared (treat ReadLimits as immutable): building one per message costs ~90 ns.
+DEFAULT_LIMITS = ReadLimits()

@@ -16,7 +16,12 @@ from typing import IO, Any, Iterator, List, Optional, Sequence, Tuple, Union
 from purecap.wire import framing, packing
 from purecap.wire.builder import MessageBuilder
 from purecap.wire.errors import TraversalLimitExceeded
-from purecap.wire.limits import DEFAULT_NESTING_LIMIT, DEFAULT_TRAVERSAL_LIMIT_WORDS, ReadLimits
+from purecap.wire.limits import (
+    DEFAULT_LIMITS,
+    DEFAULT_NESTING_LIMIT,
+    DEFAULT_TRAVERSAL_LIMIT_WORDS,
+    ReadLimits,
+)
 from purecap.wire.reader import MessageReader
 
 __all__ = [
@@ -40,6 +45,11 @@ MessageSource = Union[MessageBuilder, Sequence[Any]]
 
 
 def _limits(traversal_limit_words: _Limit, nesting_limit: _Limit) -> ReadLimits:
+    if (
+        traversal_limit_words == DEFAULT_TRAVERSAL_LIMIT_WORDS
+        and nesting_limit == DEFAULT_NESTING_LIMIT
+    ):
+        return DEFAULT_LIMITS
     return ReadLimits(traversal_limit_words, nesting_limit)
 
 
@@ -53,7 +63,8 @@ def read_message_at(
 ) -> Tuple[MessageReader, int]:
     """The framed message starting at ``offset`` of ``buffer``, and the offset after it."""
     segments, end = framing.segments_from_buffer(buffer, offset, traversal_limit_words)
-    return MessageReader(segments, _limits(traversal_limit_words, nesting_limit), cap_table), end
+    limits = _limits(traversal_limit_words, nesting_limit)
+    return MessageReader.from_views(segments, limits, cap_table), end
 
 
 def read_message(

@@ -104,6 +104,23 @@ class MessageReader:
         self.nesting_limit = limits.nesting_budget
         self.cap_table: List[Any] = cap_table if cap_table is not None else []
 
+    @classmethod
+    def from_views(
+        cls,
+        segments: Sequence[Buffer],
+        limits: ReadLimits,
+        cap_table: Optional[List[Any]] = None,
+    ) -> MessageReader:
+        """A reader over segments that are already byte buffers of whole words (as the
+        framing functions return them): skips the normalisation ``__init__`` does."""
+        self = cls.__new__(cls)
+        self.limits = limits
+        self.segments = list(segments)
+        self.traversal_budget = limits.traversal_budget
+        self.nesting_limit = limits.nesting_budget
+        self.cap_table = cap_table if cap_table is not None else []
+        return self
+
     def charge(self, words: int, segment: int, word_offset: int) -> None:
         """Spend ``words`` of the traversal budget (C++ ``ReadLimiter::canRead``)."""
         budget = self.traversal_budget - words
@@ -128,7 +145,9 @@ class MessageReader:
 
     def get_root(self, default: Optional[StructReader] = None) -> StructReader:
         """The root struct (an empty struct when the root pointer is null)."""
-        return self.root_pointer().get_struct(default)
+        if not self.segments or len(self.segments[0]) < 8:
+            raise DecodeError("message ends prematurely in its first segment (no root pointer)")
+        return read_struct(self, 0, 0, self.nesting_limit, default)
 
     def total_size(self) -> Tuple[int, int]:
         """``(words, capabilities)`` reachable from the root, not counting far-pointer overhead
@@ -263,7 +282,11 @@ def read_struct(
         # A zero-sized object may point anywhere: C++ clamps the target to the
         # segment end (SegmentReader::checkOffset) and accepts it.
         start = len(seg)
-    arena.charge(size, segment_index, start >> 3)
+    # The traversal charge, inlined (this is the hottest path of every read).
+    budget = arena.traversal_budget - size
+    if budget < 0:
+        arena.charge(size, segment_index, start >> 3)  # raises with the full message
+    arena.traversal_budget = budget
     data_size = data_words << 3
     return StructReader(
         arena,
@@ -327,7 +350,10 @@ def read_list(
                 where_seg,
                 where >> 3,
             )
-        arena.charge(word_count + 1, segment_index, start >> 3)
+        budget = arena.traversal_budget - word_count - 1  # the charge, inlined
+        if budget < 0:
+            arena.charge(word_count + 1, segment_index, start >> 3)  # raises
+        arena.traversal_budget = budget
         tag_lo, tag_hi = _HALVES(seg, start)
         if tag_lo & 3 != STRUCT:
             raise MalformedList(
@@ -399,7 +425,10 @@ def read_list(
         # A zero-sized object may point anywhere: C++ clamps the target to the
         # segment end (SegmentReader::checkOffset) and accepts it.
         start = len(seg)
-    arena.charge(words, segment_index, start >> 3)
+    budget = arena.traversal_budget - words  # the charge, inlined
+    if budget < 0:
+        arena.charge(words, segment_index, start >> 3)  # raises
+    arena.traversal_budget = budget
     if element_size == _VOID:
         arena.charge(count, segment_index, start >> 3)  # amplification defence, as above
     if expected is not None:
@@ -787,7 +816,8 @@ class ListReader:
 
     def get_struct(self, index: int) -> StructReader:
         """Element ``index`` as a struct (any list can be read as a struct list, but Bool)."""
-        index = self._check(index)
+        if not 0 <= index < self.element_count:
+            index = self._check(index)  # negative indexes, or IndexError
         if self.element_size == _BIT:
             raise ListElementSizeMismatch(
                 "a bit list cannot be read as a list of structs", self.segment_index,
