@@ -286,8 +286,10 @@ def allocate_object(
         # An empty struct points at its own pointer word, so the pointer is not null.
         _pack_halves(seg, ref, EMPTY_STRUCT_LO, hi)
         return segment_index, ref
-    offset = message.allocate_in(segment_index, words)
-    if offset >= 0:
+    used = message.used_words[segment_index]
+    if used + words <= len(seg) >> 3:  # fits in the pointer's own segment (allocate_in, inlined)
+        message.used_words[segment_index] = used + words
+        offset = used << 3
         _pack_halves(seg, ref, (((offset - ref - 8) >> 3) << 2) | kind, hi)
         return segment_index, offset
     far_index, pad = message.allocate(words + 1)
@@ -611,7 +613,10 @@ def set_blob_at(
     message: MessageBuilder, segment_index: int, ref: int, value: bytes, text: bool
 ) -> None:
     """Write Text (``text=True``: a NUL is appended) or Data at ``ref``."""
-    si, start = init_blob_at(message, segment_index, ref, len(value) + (1 if text else 0))
+    size = len(value) + 1 if text else len(value)
+    if size > MAX_LIST_ELEMENTS:
+        raise BuilderError(f"blob of {size} bytes: a blob holds 0 to {MAX_LIST_ELEMENTS} bytes")
+    si, start = allocate_object(message, segment_index, ref, (size + 7) >> 3, LIST, 2 | (size << 3))
     message.segments[si][start : start + len(value)] = value
 
 
@@ -763,7 +768,10 @@ class StructBuilder:
         )
 
     def set_text(self, index: int, value: Union[str, bytes]) -> None:
-        set_blob_at(self.message, self.segment_index, self._ref(index), _text_bytes(value), True)
+        if not 0 <= index < self.pointer_count:
+            self._ref(index)  # raises
+        data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        set_blob_at(self.message, self.segment_index, self.pointer_offset + (index << 3), data, True)
 
     def set_data(self, index: int, value: Union[bytes, bytearray, memoryview]) -> None:
         set_blob_at(self.message, self.segment_index, self._ref(index), bytes(value), False)
