@@ -33,7 +33,7 @@ from typing import (
 )
 
 from purecap.dynamic.enums import UnionTag, make_enum_class
-from purecap.dynamic.errors import SchemaUsageError, UnknownField, did_you_mean
+from purecap.dynamic.errors import SchemaUsageError, UnknownField, WrongValueType, did_you_mean
 from purecap.schema import model
 from purecap.wire.pointers import ElementSize
 
@@ -466,6 +466,8 @@ class StructSchema:
         """The field called ``name`` (a trailing ``_`` is dropped: ``from_`` is ``from``)."""
         f = self.by_name.get(name)
         if f is None:
+            if not isinstance(name, str):
+                raise WrongValueType(f"field names are str, not {type(name).__name__}")
             if name.endswith("_") and name[:-1] in self.by_name:
                 return self.by_name[name[:-1]]
             raise UnknownField(
