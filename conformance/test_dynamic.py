@@ -67,13 +67,13 @@ class _Random:
         rng = self.rng
         schema = st.schema
         out: Dict[str, Any] = {}
-        for f in schema.non_union_fields:
+        for f in schema.non_union_members:
             if rng.random() < 0.75:
                 value = self.field(f.type, f.slot_kind, depth)
                 if value is not _SKIP:
                     out[f.name] = value
-        if schema.union_fields:
-            f = rng.choice(schema.union_fields)
+        if schema.union_members:
+            f = rng.choice(schema.union_members)
             value = self.field(f.type, f.slot_kind, depth)
             if value is not _SKIP:
                 out[f.name] = value

@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterator, Optional, Sequence, Tuple, Union
 
 from purecap.dynamic.errors import UnknownEnumerant, ValueOutOfRange, did_you_mean
 
-__all__ = ["DynamicEnum", "EnumMeta", "make_enum_class", "UnionTag"]
+__all__ = ["DynamicEnum", "EnumMeta", "EnumSchema", "make_enum_class", "UnionTag"]
 
 
 class EnumMeta(type):
@@ -132,6 +132,20 @@ class DynamicEnum(int, metaclass=EnumMeta):
 
     def __reduce__(self) -> Any:
         return (int, (int(self),))  # pickles as its number: the class is made at run time
+
+
+class EnumSchema:
+    """An enum's schema: ``enumerants`` (name to number, pycapnp's shape) and ``node``."""
+
+    def __init__(self, node: Any, names: Sequence[str]) -> None:
+        self.node = node
+        self.enumerants: Dict[str, int] = {name: number for number, name in enumerate(names)}
+
+    def get_proto(self) -> Any:
+        return self.node
+
+    def __repr__(self) -> str:
+        return f"<enum schema {', '.join(self.enumerants)}>"
 
 
 def make_enum_class(name: str, qualname: str, enumerants: Sequence[str]) -> type:

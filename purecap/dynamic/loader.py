@@ -122,12 +122,13 @@ def module_from_request(
 
 def load(
     path: PathLike,
-    imports: Iterable[PathLike] = (),
     display_name: Optional[str] = None,
+    imports: Iterable[PathLike] = (),
     standard_import: bool = True,
 ) -> SchemaModule:
-    """Compile the schema file at ``path`` and return its module.
+    """Compile the schema file at ``path`` and return its module (pycapnp's signature).
 
+    ``display_name`` names the module (default: ``name_capnp`` for ``name.capnp``);
     ``imports`` are the directories searched for ``import "/..."`` (``capnp compile -I``);
     ``/usr/local/include`` and ``/usr/include`` follow unless ``standard_import`` is false.
     Compile errors raise :class:`purecap.schema.errors.SchemaErrors`.

@@ -32,7 +32,7 @@ from typing import (
     Tuple,
 )
 
-from purecap.dynamic.enums import UnionTag, make_enum_class
+from purecap.dynamic.enums import EnumSchema, UnionTag, make_enum_class
 from purecap.dynamic.errors import SchemaUsageError, UnknownField, WrongValueType, did_you_mean
 from purecap.schema import model
 from purecap.wire.pointers import ElementSize
@@ -267,7 +267,7 @@ class Registry:
             # Enumerants are listed in ordinal order, and an enumerant's value is its ordinal.
             names = [e.name for e in body.enumerants or ()]
             cls = make_enum_class(node.short_name, _qualname(node), names)
-            setattr(cls, "schema", node)
+            setattr(cls, "schema", EnumSchema(node, names))
             setattr(cls, "dyn_type", DynType("enum", enum=cls, key=("enum", node_id)))
             self._enums[node_id] = cls
         return cls
@@ -423,17 +423,21 @@ class StructSchema:
                 info = FieldInfo(f.name, index, f, registry.resolve(f.body.type, bindings))
                 _layout(info, f.body)
             fields.append(info)
-        self.fields: Tuple[FieldInfo, ...] = tuple(fields)
-        self.by_name: Dict[str, FieldInfo] = {f.name: f for f in fields}
+        # pycapnp's names: fields (by name), fields_list, fieldnames, union_fields and
+        # non_union_fields (names); and the FieldInfo tuples the accessors walk.
+        self.fields_list: Tuple[FieldInfo, ...] = tuple(fields)
+        self.fields: Dict[str, FieldInfo] = {f.name: f for f in fields}
         self.fieldnames: Tuple[str, ...] = tuple(f.name for f in fields)
-        self.union_fields: Tuple[FieldInfo, ...] = tuple(
+        self.union_members: Tuple[FieldInfo, ...] = tuple(
             f for f in fields if f.discriminant is not None
         )
-        self.non_union_fields: Tuple[FieldInfo, ...] = tuple(
+        self.non_union_members: Tuple[FieldInfo, ...] = tuple(
             f for f in fields if f.discriminant is None
         )
-        by_discriminant: List[Optional[FieldInfo]] = [None] * len(self.union_fields)
-        for member in self.union_fields:
+        self.union_fields: Tuple[str, ...] = tuple(f.name for f in self.union_members)
+        self.non_union_fields: Tuple[str, ...] = tuple(f.name for f in self.non_union_members)
+        by_discriminant: List[Optional[FieldInfo]] = [None] * len(self.union_members)
+        for member in self.union_members:
             assert member.discriminant is not None
             if member.discriminant < len(by_discriminant):
                 by_discriminant[member.discriminant] = member
@@ -450,7 +454,7 @@ class StructSchema:
 
     def finish_pointer_slots(self) -> None:
         """Each field's pointer slots (a group's are its members', recursively)."""
-        for f in self.fields:
+        for f in self.fields_list:
             f.pointer_slots = _pointer_slots(f)
 
     def tag(self, discriminant: int) -> UnionTag:
@@ -464,17 +468,21 @@ class StructSchema:
 
     def field(self, name: str) -> FieldInfo:
         """The field called ``name`` (a trailing ``_`` is dropped: ``from_`` is ``from``)."""
-        f = self.by_name.get(name)
+        f = self.fields.get(name)
         if f is None:
             if not isinstance(name, str):
                 raise WrongValueType(f"field names are str, not {type(name).__name__}")
-            if name.endswith("_") and name[:-1] in self.by_name:
-                return self.by_name[name[:-1]]
+            if name.endswith("_") and name[:-1] in self.fields:
+                return self.fields[name[:-1]]
             raise UnknownField(
                 f"{self.struct_type.name} has no field {name!r}"
                 + did_you_mean(name, self.fieldnames)
             )
         return f
+
+    def get_proto(self) -> model.Node:
+        """The schema node (pycapnp's name)."""
+        return self.node
 
     def __repr__(self) -> str:
         return f"<schema of {self.struct_type.name}: {', '.join(self.fieldnames)}>"
@@ -487,7 +495,7 @@ def _pointer_slots(f: FieldInfo) -> FrozenSet[int]:
         return frozenset()
     assert f.type.struct is not None
     out: FrozenSet[int] = frozenset()
-    for member in f.type.struct.schema.fields:
+    for member in f.type.struct.schema.fields_list:
         out |= _pointer_slots(member)
     return out
 

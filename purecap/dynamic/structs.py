@@ -105,7 +105,7 @@ class _StructBase:
 
     @property
     def schema(self) -> StructSchema:
-        """The field table: ``fields``, ``fieldnames``, ``union_fields``, ``node``..."""
+        """The field table: ``fields`` (by name), ``fieldnames``, ``union_fields``, ``node``..."""
         return self._type.schema
 
     @property
@@ -169,7 +169,7 @@ class _StructBase:
         s = r._s
         d = _discriminant(s, schema) if schema.discriminant_offset >= 0 else -1
         out: Dict[str, Any] = {}
-        for f in schema.fields:
+        for f in schema.fields_list:
             if f.discriminant is not None:
                 if f.discriminant != d:
                     continue
@@ -338,7 +338,7 @@ class DynamicStructBuilder(_StructBase):
             src = value._reader()
             schema = src._type.schema
             d = _discriminant(src._s, schema) if schema.discriminant_offset >= 0 else -1
-            for f in schema.fields:
+            for f in schema.fields_list:
                 if f.discriminant is not None and f.discriminant != d:
                     continue
                 if f.slot_kind == "pointer" and not src._s.has_pointer(f.pointer):
@@ -482,7 +482,7 @@ def clear_group(group: DynamicStructBuilder) -> None:
         first = schema.union_by_discriminant[0]
         accessors.switch_union(group._s, schema, first)
         _clear_field(group, first)
-    for f in schema.non_union_fields:
+    for f in schema.non_union_members:
         _clear_field(group, f)
 
 
@@ -564,7 +564,7 @@ class StructType:
         schema = StructSchema(self)
         self._schema = schema
         setters: Dict[str, Any] = {}
-        for f in schema.fields:
+        for f in schema.fields_list:
             names = [f.name]
             if keyword.iskeyword(f.name):
                 names.append(f.name + "_")
@@ -577,7 +577,7 @@ class StructType:
         setattr(self.Builder, "_setters", setters)
         setattr(self.Builder, "__setattr__", _make_setattr(setters, schema))
         schema.finish_pointer_slots()
-        for f in schema.fields:
+        for f in schema.fields_list:
             for st in _struct_types_in(f.type):
                 st._finish()
         return schema

@@ -211,7 +211,7 @@ def _struct(r: Any, indent: int, mode: int) -> str:
             union_item = _field(r, member, inner)
             union_index = member.index
     items: List[str] = []
-    for f in schema.non_union_fields:
+    for f in schema.non_union_members:
         if union_item is not None and union_index < f.index:
             items.append(union_item)
             union_item = None

@@ -27,7 +27,8 @@ def test_enum_classes(t: Any) -> None:
     assert pickle.loads(pickle.dumps(g)) == 1
     assert t.Outer.Inner.Deep.Mood["class"] == 2  # a keyword-named enumerant: by name
     assert repr(t.Outer.Inner.Deep.Mood) == "<enum Outer.Inner.Deep.Mood>"
-    assert Color.schema.display_name.endswith("dyntest.capnp:Color")
+    assert Color.schema.node.display_name.endswith("dyntest.capnp:Color")
+    assert Color.schema.enumerants == {"red": 0, "green": 1, "blue": 2}
 
 
 def test_unknown_enumerants_from_newer_schemas(t: Any) -> None:

@@ -42,8 +42,8 @@ def test_each_brand_is_its_own_type(t: Any) -> None:
     text_box = type(g.textBox)._type
     point_box = type(g.pointBox)._type
     assert text_box is not point_box and text_box.node is point_box.node
-    assert text_box.schema.by_name["value"].type.kind == "text"
-    assert point_box.schema.by_name["value"].type.struct.name == "Point"
+    assert text_box.schema.fields["value"].type.kind == "text"
+    assert point_box.schema.fields["value"].type.struct.name == "Point"
     assert isinstance(g.textBox, t.Box) is False  # t.Box is the unbound brand
     assert type(g.unbound)._type is t.Box  # ...which is what an unbranded reference means
     assert type(t.Generics.new_message().textBox)._type is text_box  # one type per brand
@@ -133,7 +133,7 @@ def test_interfaces_are_declared(t: Any) -> None:
     params = evaluate.param_type.new_message(expression="1+1")
     assert evaluate.param_type.from_bytes(params.to_bytes()).expression == "1+1"
     get_op = calc.methods["getOperator"]
-    assert get_op.result_type.schema.by_name["func"].type.interface is calc
+    assert get_op.result_type.schema.fields["func"].type.interface is calc
     sci = t.ScientificCalculator
     assert sci.superclasses == [calc] and list(sci.methods) == ["sqrt"]
     assert repr(calc) == "<interface Calculator>" and calc.id == calc.node.id

@@ -305,6 +305,12 @@ def test_isinstance_and_classes(t: Any) -> None:
     assert t.Point.Reader.__qualname__ == "Point.Reader"
     assert "x" in dir(p) and "label" in dir(p.as_reader())
     assert t.Point.schema.fieldnames == ("x", "y", "label")
+    shape = t.Shape.schema  # pycapnp's shape of a struct schema
+    assert shape.union_fields == ("circle", "rectangle", "polygon", "empty", "tag")
+    assert shape.non_union_fields == ("name", "color", "style", "depth")
+    assert list(shape.fields) == list(shape.fieldnames) and shape.fields["depth"].name == "depth"
+    assert [f.name for f in shape.fields_list] == list(shape.fieldnames)
+    assert shape.get_proto() is shape.node and shape.node.display_name.endswith(":Shape")
     assert p.schema is t.Point.schema
     assert t.Point.id == 0xC5046A13D435CC77
     assert repr(t.Point) == "<struct Point>"
