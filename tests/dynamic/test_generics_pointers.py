@@ -37,6 +37,19 @@ def test_brands_bind_parameters(t: Any) -> None:
     assert r.to_dict()["nested"]["entry"] == {"first": "first", "second": {"count": 2}}
 
 
+def test_parameters_passed_on_through_brands(t: Any) -> None:
+    g = t.Generics.new_message()
+    w = g.wrapped
+    boxes = w.init("boxes", 2)
+    boxes[1].value = {"x": 7}
+    w.pair.key = {"y": 1}
+    w.pair.value = "v"
+    w.inner.item.label = "deep"
+    r = t.Generics.from_bytes(g.to_bytes()).wrapped
+    assert isinstance(r.boxes[1].value, t.Point) and r.boxes[1].value.x == 7
+    assert r.pair.key.y == 1 and r.pair.value == "v" and r.inner.item.label == "deep"
+
+
 def test_each_brand_is_its_own_type(t: Any) -> None:
     g = t.Generics.new_message()
     text_box = type(g.textBox)._type

@@ -101,6 +101,9 @@ def test_generics_and_nested_values(t: Any) -> None:
     assert g.dataPair.value == b"\x01\x02" and g.dataPair.entry.second == b"s"
     assert g.nested.value.value.x == 9 and g.nested.value.count == 3
     assert [b.value for b in g.boxList] == ["a", "b"] and list(g.listBox.value) == [5, 6, 7]
+    w = g.wrapped  # Wrapper(Point): T passed on to List(Box(T)), Pair(T, Text) and Inner
+    assert w.boxes[0].value.x == 1 and w.boxes[1].count == 2
+    assert w.pair.key.y == 2 and w.pair.value == "t" and w.inner.item.label == "i"
     o = t.Outer.from_bytes(data("outer.bin"))
     assert o.inner.deep.value == -42 and o.inner.deep.mood == "class" and o.inner.level == 9
     assert o.external.value == "imp" and o.external.kind == "two"

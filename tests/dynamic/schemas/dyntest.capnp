@@ -128,6 +128,16 @@ struct Pair(K, V) {
   entry @2 :Entry;
 }
 
+struct Wrapper(T) {
+  # Brands that pass a parameter on: List(Box(T)), Pair(T, Text), a nested struct using T.
+  boxes @0 :List(Box(T));
+  pair @1 :Pair(T, Text);
+  inner @2 :Inner;
+  struct Inner {
+    item @0 :T;
+  }
+}
+
 struct Generics {
   textBox @0 :Box(Text);
   pointBox @1 :Box(Point);
@@ -136,6 +146,7 @@ struct Generics {
   boxList @4 :List(Box(Text));
   unbound @5 :Box;
   listBox @6 :Box(List(Int32));
+  wrapped @7 :Wrapper(Point);
 }
 
 struct Names {
