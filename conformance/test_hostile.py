@@ -1,8 +1,8 @@
 """Damaged messages: purecap accepts exactly what C++ accepts, and copies it to the same bytes.
 
-Seeded mutations (flipped bits, replaced words, cut-off ends) of corpus messages are given to
-``capnp convert binary:binary`` and to purecap's equivalent (read every message of the stream,
-``set_root`` into a fresh builder, write). Both must refuse the same inputs; for the inputs both
+Seeded mutations (flipped bits, replaced words, cut-off ends) of corpus messages, framed or
+packed, are given to ``capnp convert binary:binary`` / ``packed:binary`` and to purecap's
+equivalent (read every message of the stream, ``set_root`` into a fresh builder, write). Both must refuse the same inputs; for the inputs both
 accept, the outputs must be byte-identical. purecap must refuse only with its own errors.
 One known difference is allowed: a capability pointer in a message without a capability table,
 which C++ refuses to copy and purecap copies as it is (a deliberate choice of copying.py).
@@ -15,10 +15,13 @@ overflows or loop for a long time.
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import struct
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import pytest
 
 from conformance import corpus, randmsg, wiretest
 from conformance.peers import CapnpTool, CapnpToolError, CapnpToolTimeout
@@ -26,7 +29,13 @@ from conformance.test_capnp_tool import build_message
 from purecap.errors import PurecapError
 from purecap.wire.builder import MessageBuilder
 from purecap.wire.errors import InvalidText, LimitExceeded
-from purecap.wire.message import read_messages, write_message
+from purecap.wire.message import (
+    PackedMessageStream,
+    read_messages,
+    write_message,
+    write_packed_message,
+)
+from purecap.wire.reader import MessageReader
 
 # More for a longer local run: PURECAP_CONFORMANCE_MUTATIONS=10000 (8000 found no other
 # differences than the two known ones below).
@@ -37,13 +46,18 @@ class _Refused(Exception):
     """purecap refused the input (the message is purecap's error)."""
 
 
-def _purecap_convert(data: bytes) -> bytes:
-    """purecap's ``convert binary:binary``: the copies of every message in ``data``. Raises
-    :class:`_Refused` when purecap refuses the input, LimitExceeded when it is beyond the
-    limits."""
+def _purecap_convert(data: bytes, source: str = "binary") -> bytes:
+    """purecap's ``convert <source>:binary`` (``binary`` or ``packed``): the copies of every message
+    in ``data``. Raises :class:`_Refused` when purecap refuses the input, LimitExceeded when it is
+    beyond the limits."""
     out = []
+    limits = {"traversal_limit_words": 1 << 22, "nesting_limit": 200}
     try:
-        for message in read_messages(data, traversal_limit_words=1 << 22, nesting_limit=200):
+        if source == "packed":
+            messages: Iterable[MessageReader] = PackedMessageStream(io.BytesIO(data), **limits)
+        else:
+            messages = read_messages(data, **limits)
+        for message in messages:
             builder = MessageBuilder()
             builder.set_root(message.get_root())
             out.append(write_message(builder))
@@ -73,22 +87,24 @@ def _mutate(rng: random.Random, data: bytes) -> bytes:
     return bytes(raw)
 
 
-def _seeds() -> List[Tuple[str, bytes]]:
-    """Small, varied messages to damage."""
+def _seeds(source: str) -> List[Tuple[str, bytes]]:
+    """Small, varied messages to damage, framed or packed."""
+    write = write_packed_message if source == "packed" else write_message
     out = []
     for name in ("all_types", "unions_2", "defaults_set", "tree_wide"):
         type_name, value = corpus.BUILD_CORPUS[name]
         for first, fixed in ((1024, False), (3, True)):
-            data = write_message(build_message(type_name, value, first, fixed))
+            data = write(build_message(type_name, value, first, fixed))
             out.append((f"{name}:{first}", data))
     for seed in range(20):
-        out.append((f"random:{seed}", write_message(randmsg.random_message(seed))))
+        out.append((f"random:{seed}", write(randmsg.random_message(seed))))
     return out
 
 
-def test_damaged_messages_get_the_same_verdict(capnp_tool: CapnpTool) -> None:
+@pytest.mark.parametrize("source", ["binary", "packed"])
+def test_damaged_messages_get_the_same_verdict(capnp_tool: CapnpTool, source: str) -> None:
     rng = random.Random(0xC0FFEE)
-    seeds = _seeds()
+    seeds = _seeds(source)
     verdicts: Dict[str, int] = {
         "both refuse": 0, "both accept": 0, "over the limits": 0, "known difference": 0,
         "C++ too slow": 0,
@@ -99,7 +115,7 @@ def test_damaged_messages_get_the_same_verdict(capnp_tool: CapnpTool) -> None:
         ours: Optional[bytes]
         refused: Optional[_Refused] = None
         try:
-            ours = _purecap_convert(data)
+            ours = _purecap_convert(data, source)
         except LimitExceeded:
             verdicts["over the limits"] += 1
             continue
@@ -107,7 +123,7 @@ def test_damaged_messages_get_the_same_verdict(capnp_tool: CapnpTool) -> None:
             ours, refused = None, e
         cpp_error = ""
         try:
-            theirs: Optional[bytes] = capnp_tool.convert(data, "binary", "binary", timeout=10)
+            theirs: Optional[bytes] = capnp_tool.convert(data, source, "binary", timeout=10)
         except CapnpToolTimeout:
             # Unlimited, C++ can spend long on what purecap refused early (it recovers from an
             # error and goes on, e.g. into a huge list of empty structs).
