@@ -35,6 +35,7 @@ from purecap.dynamic.errors import (
     SchemaUsageError,
     UnknownEnumerant,
     UnknownField,
+    Unpicklable,
     ValueOutOfRange,
     WrongValueType,
 )
@@ -92,4 +93,5 @@ __all__ = [
     "InactiveUnionMember",
     "ListIndexError",
     "NotRootError",
+    "Unpicklable",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "InactiveUnionMember",
     "ListIndexError",
     "NotRootError",
+    "Unpicklable",
     "did_you_mean",
 ]
 
@@ -73,6 +74,10 @@ class ListIndexError(SchemaUsageError, IndexError):
 
 class NotRootError(SchemaUsageError, ValueError):
     """Serialising a struct that is not the root of its message builder."""
+
+
+class Unpicklable(SchemaUsageError, TypeError):
+    """Pickling a reader or builder (its class is made at run time: pickle its bytes)."""
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

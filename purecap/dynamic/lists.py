@@ -19,6 +19,7 @@ from purecap.dynamic.accessors import as_float, as_int, enum_number, float32_bit
 from purecap.dynamic.errors import ListIndexError, NotAPointerField, WrongValueType
 from purecap.dynamic.schema import FORMATS, INT_RANGES, DynType, type_name
 from purecap.wire.builder import ListBuilder, MessageBuilder, PointerBuilder, StructBuilder
+from purecap.wire.limits import DEFAULT_NESTING_LIMIT
 from purecap.wire.pointers import ElementSize
 from purecap.wire.reader import ListReader, StructReader
 
@@ -373,6 +374,9 @@ class DynamicListReader(_ListBase):
     def as_reader(self) -> DynamicListReader:
         return self
 
+    def _walk_reader(self) -> DynamicListReader:
+        return self
+
     def __repr__(self) -> str:
         from purecap.dynamic.textformat import text_format
 
@@ -437,6 +441,14 @@ class DynamicListBuilder(_ListBase):
 
     def as_reader(self) -> DynamicListReader:
         return self._t.wrap_reader(self._l.as_reader())
+
+    def _walk_reader(self) -> DynamicListReader:
+        wl = self._l
+        bounded = ListReader(
+            wl.message.as_reader(), wl.segment, wl.segment_index, wl.start, wl.element_count,
+            wl.step_bits, wl.data_bits, wl.pointer_count, wl.element_size, DEFAULT_NESTING_LIMIT,
+        )
+        return self._t.wrap_reader(bounded)
 
     def __repr__(self) -> str:
         from purecap.dynamic.textformat import text_format

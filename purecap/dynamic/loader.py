@@ -81,7 +81,8 @@ def _populate(target: Any, node: model.Node, registry: Registry) -> None:
             value = constant_value(registry, registry.resolve(body.type, {}), body.value)
         else:  # annotation declarations: their node, for introspection
             value = child
-        if isinstance(target, types.ModuleType) or not hasattr(type(target), nested.name):
+        # Never hide an attribute of a struct or interface type (a nested `Reader`, `schema`...).
+        if isinstance(target, types.ModuleType) or not hasattr(target, nested.name):
             setattr(target, nested.name, value)
 
 

@@ -34,6 +34,7 @@ from purecap.dynamic import accessors
 from purecap.dynamic.enums import UnionTag
 from purecap.dynamic.errors import (
     NotAPointerField,
+    Unpicklable,
     NotAUnion,
     NotRootError,
     ReadOnlyError,
@@ -53,7 +54,7 @@ from purecap.dynamic.schema import (
 from purecap.schema import model
 from purecap.wire.builder import MessageBuilder, StructBuilder, follow_builder_far
 from purecap.wire.canonical import canonicalize, flatten
-from purecap.wire.errors import NotCanonical
+from purecap.wire.errors import NestingLimitExceeded, NotCanonical
 from purecap.wire.limits import DEFAULT_NESTING_LIMIT, DEFAULT_TRAVERSAL_LIMIT_WORDS
 from purecap.wire.message import (
     PackedMessageStream,
@@ -142,6 +143,12 @@ class _StructBase:
     def _reader(self) -> DynamicStructReader:
         raise NotImplementedError
 
+    def _walk_reader(self) -> DynamicStructReader:
+        """A reader for walking the whole value (``to_dict``, text): a builder's with the
+        default nesting limit, so that the recursive walk is bounded as it is for a received
+        message (deeper values raise NestingLimitExceeded, never RecursionError)."""
+        return self._reader()
+
     def has(self, name: str) -> bool:
         """Whether the field is set: a pointer field is non-null; any other field is set unless
         it is a union member that is not active (C++ ``DynamicStruct::has``)."""
@@ -164,7 +171,7 @@ class _StructBase:
         accepted for pycapnp compatibility (dicts keep field order anyway)."""
         from purecap.dynamic.values import to_python
 
-        r = self._reader()
+        r = self._walk_reader()
         schema = r._type.schema
         s = r._s
         d = _discriminant(s, schema) if schema.discriminant_offset >= 0 else -1
@@ -179,7 +186,10 @@ class _StructBase:
                 if f.type.kind == "struct" and f.default is None:
                     out[f.name] = None
                     continue
-            out[f.name] = to_python(f.get_r(r), verbose)
+            try:
+                out[f.name] = to_python(f.get_r(r), verbose)
+            except RecursionError:  # a reader given a huge nesting limit: still an error of ours
+                raise NestingLimitExceeded(f"{self._type.name} is nested too deeply to convert") from None
         return out
 
     def _canonical(self) -> bytes:
@@ -236,6 +246,22 @@ class _StructBase:
         from purecap.dynamic.textformat import text_format
 
         return text_format(self, pretty=True)
+
+    def __copy__(self) -> Any:
+        return self._type.wrap_reader(self._s) if isinstance(self, DynamicStructReader) else (
+            self._type.wrap_builder(self._s)
+        )
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        if self._type.schema.is_group:
+            return self.__copy__()
+        return self.copy()
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise Unpicklable(
+            f"a {self._type.name} cannot be pickled (its type is made at run time): pickle "
+            "to_bytes() and read it back with from_bytes()"
+        )
 
     def __dir__(self) -> List[str]:
         return sorted(set(super().__dir__()) | set(self._type.schema.fieldnames))
@@ -313,6 +339,15 @@ class DynamicStructBuilder(_StructBase):
 
     def _reader(self) -> DynamicStructReader:
         reader: DynamicStructReader = self._type.wrap_reader(self._s.as_reader())
+        return reader
+
+    def _walk_reader(self) -> DynamicStructReader:
+        s = self._s
+        bounded = StructReader(
+            s.message.as_reader(), s.segment, s.segment_index, s.data_offset, s.data_size,
+            s.pointer_offset, s.pointer_count, DEFAULT_NESTING_LIMIT,
+        )
+        reader: DynamicStructReader = self._type.wrap_reader(bounded)
         return reader
 
     def __setattr__(self, name: str, value: Any) -> None:

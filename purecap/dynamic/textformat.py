@@ -226,12 +226,13 @@ def _struct(r: Any, indent: int, mode: int) -> str:
 def text_format(value: Any, pretty: bool = False) -> str:
     """A struct or list (reader or builder) in the capnp text format: one line (``capnp decode
     --short``), or ``pretty`` (``capnp decode``)."""
-    from purecap.dynamic.lists import DynamicListBuilder
-    from purecap.dynamic.structs import DynamicStructBuilder
+    from purecap.wire.errors import NestingLimitExceeded
 
-    if isinstance(value, (DynamicStructBuilder, DynamicListBuilder)):
-        value = value.as_reader()
+    value = value._walk_reader()  # a builder's, with a nesting limit: the walk is recursive
     indent = 1 if pretty else 0
-    if hasattr(value, "_t"):
-        return _list(value, indent, _BARE)
-    return _struct(value, indent, _BARE)
+    try:
+        if hasattr(value, "_t"):
+            return _list(value, indent, _BARE)
+        return _struct(value, indent, _BARE)
+    except RecursionError:  # a reader given a huge nesting limit: still an error of ours
+        raise NestingLimitExceeded("the value is nested too deeply to print") from None

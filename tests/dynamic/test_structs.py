@@ -376,3 +376,44 @@ def test_readers_keep_the_message_alive(t: Any) -> None:
     inner = r.structField
     del r
     assert inner.int32Field == 0
+
+
+def test_copy_deepcopy_and_pickle(t: Any) -> None:
+    import copy
+    import pickle
+
+    from purecap.dynamic import Unpicklable
+
+    a = t.AllTypes.new_message(int8Field=1)
+    alias = copy.copy(a)
+    alias.int8Field = 2
+    assert a.int8Field == 2  # a shallow copy is another view of the same struct
+    deep = copy.deepcopy(a)
+    deep.int8Field = 3
+    assert a.int8Field == 2 and deep.int8Field == 3
+    r = a.as_reader()
+    assert copy.copy(r) == r and copy.deepcopy(r) == r
+    with pytest.raises(Unpicklable, match="pickle to_bytes\\(\\)"):
+        pickle.dumps(a)
+    with pytest.raises(TypeError):
+        pickle.dumps(r)
+
+
+def test_deep_builders_print_within_the_nesting_limit(t: Any) -> None:
+    a = t.AllTypes.new_message()
+    node = a
+    for _ in range(70):  # deeper than the default nesting limit of 64
+        node = node.init("structField")
+    a.copy()  # copying is not recursive: any depth
+    assert len(a.to_bytes()) > 70 * 8
+    with pytest.raises(purecap.PurecapError, match="nest"):
+        str(a)
+    with pytest.raises(purecap.PurecapError, match="nest"):
+        a.to_dict()
+    for _ in range(3000):
+        node = node.init("structField")
+    deep = t.AllTypes.from_bytes(
+        a.to_bytes(), nesting_limit=10_000, traversal_limit_in_words=10**9
+    )
+    with pytest.raises(purecap.PurecapError, match="nest"):
+        str(deep)  # a huge nesting limit: Python's recursion limit is hit, reported as ours
