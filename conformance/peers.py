@@ -36,7 +36,11 @@ class CapnpToolError(RuntimeError):
 
 class CapnpToolTimeout(CapnpToolError):
     """The capnp tool did not finish in time (damaged input can make it work very hard: the tool
-    lifts C++'s read limits for conversions)."""
+    lifts C++'s read limits for conversions). ``stderr`` is what it had said by then."""
+
+    def __init__(self, message: str, stderr: str) -> None:
+        super().__init__(message)
+        self.stderr = stderr
 
 
 # The tool's address space is capped, so that a damaged message that makes it allocate without
@@ -94,8 +98,11 @@ class CapnpTool:
                 [self.exe, *args], input=data, capture_output=True, timeout=timeout,
                 check=False, preexec_fn=_limit_memory,
             )
-        except subprocess.TimeoutExpired:
-            raise CapnpToolTimeout(f"capnp {' '.join(args)} took more than {timeout} s") from None
+        except subprocess.TimeoutExpired as e:
+            said = (e.stderr or b"").decode("utf-8", "replace")
+            raise CapnpToolTimeout(
+                f"capnp {' '.join(args)} took more than {timeout} s", said
+            ) from None
         # The tool reports some conversion errors on stdout and still exits 0 (it prints the
         # messages it could convert), so look at both.
         if proc.returncode != 0 or b"*** ERROR" in proc.stdout or proc.stderr.strip():

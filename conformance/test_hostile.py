@@ -109,7 +109,9 @@ def test_damaged_messages_get_the_same_verdict(capnp_tool: CapnpTool, source: st
         "both refuse": 0, "both accept": 0, "over the limits": 0, "known difference": 0,
         "C++ too slow": 0,
     }
-    for i in range(MUTATIONS):
+    # Fewer packed ones: each packed run overrunning its message costs the timeout (see below).
+    count = MUTATIONS if source == "binary" else MUTATIONS // 2
+    for i in range(count):
         name, original = seeds[i % len(seeds)]
         data = _mutate(rng, original)
         ours: Optional[bytes]
@@ -123,12 +125,17 @@ def test_damaged_messages_get_the_same_verdict(capnp_tool: CapnpTool, source: st
             ours, refused = None, e
         cpp_error = ""
         try:
-            theirs: Optional[bytes] = capnp_tool.convert(data, source, "binary", timeout=10)
-        except CapnpToolTimeout:
-            # Unlimited, C++ can spend long on what purecap refused early (it recovers from an
-            # error and goes on, e.g. into a huge list of empty structs).
-            verdicts["C++ too slow"] += 1
-            continue
+            theirs: Optional[bytes] = capnp_tool.convert(data, source, "binary", timeout=1)
+        except CapnpToolTimeout as e:
+            if "*** ERROR CONVERTING" in e.stderr:
+                # It refused, then went on: after a packed run that overruns the message, the
+                # 0.9.2 tool loops forever, converting garbage.
+                theirs, cpp_error = None, e.stderr
+            else:
+                # Unlimited, C++ can spend long on what purecap refused early (it recovers from
+                # an error and goes on, e.g. into a huge list of empty structs).
+                verdicts["C++ too slow"] += 1
+                continue
         except CapnpToolError as e:
             theirs, cpp_error = None, str(e)
         where = f"mutation {i} of {name}: {data.hex()}"
@@ -145,8 +152,8 @@ def test_damaged_messages_get_the_same_verdict(capnp_tool: CapnpTool, source: st
             assert ours == theirs, f"copies differ ({where})"
             verdicts["both accept"] += 1
     # The mutations must have exercised both verdicts substantially.
-    assert verdicts["both refuse"] > MUTATIONS // 10, verdicts
-    assert verdicts["both accept"] > MUTATIONS // 10, verdicts
+    assert verdicts["both refuse"] > count // 10, verdicts
+    assert verdicts["both accept"] > count // 10, verdicts
 
 
 def test_zero_sized_object_out_of_bounds(capnp_tool: CapnpTool) -> None:
