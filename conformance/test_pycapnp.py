@@ -232,12 +232,6 @@ def test_traversal_charges_match_cpp_beyond_the_root(py_schema: Any) -> None:
     assert len(set(differences.values())) == 1, differences
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="C++ charges the root pointer's word twice (MessageReader::getRootInternal's "
-    "checkObject and PointerReader::getRoot's boundsCheck); purecap's get_root charges nothing "
-    "for it, so purecap accepts a message 2 words over a limit C++ refuses",
-)
 def test_root_pointer_charged_like_cpp(py_schema: Any) -> None:
     ours, theirs = _limits_needed(py_schema, "all_types")
     assert ours == theirs

@@ -193,12 +193,14 @@ def _copy_pending(dst: MessageBuilder, stack: List[_Task], canonical: bool) -> N
             continue
         kind = lo & 3
         start = ref + 8 + ((lo >> 2) << 3)
+        where = (si, ref >> 3)
         if kind == FAR:
-            si, start, lo, hi, _, _ = follow_far(arena, si, ref, lo, hi)
+            si, start, lo, hi, where_si, where_ref = follow_far(arena, si, ref, lo, hi)
+            where = (where_si, where_ref >> 3)  # blame the landing pad from here on
             seg = arena.segments[si]
             kind = lo & 3
             if kind == FAR:
-                raise WrongPointerKind("unexpected far pointer", si, ref >> 3)
+                raise WrongPointerKind("unexpected far pointer", *where)
         if kind == STRUCT:
             if nesting <= 0:
                 raise _nesting_error(si, ref)
@@ -208,7 +210,7 @@ def _copy_pending(dst: MessageBuilder, stack: List[_Task], canonical: bool) -> N
             if start < 0 or start + (size << 3) > len(seg):
                 if size:
                     raise PointerOutOfBounds(
-                        "struct pointer targets words outside its segment", si, ref >> 3
+                        "struct pointer targets words outside its segment", *where
                     )
                 # A zero-sized object may point anywhere: C++ clamps the target to the
                 # segment end (SegmentReader::checkOffset) and accepts it.
@@ -224,18 +226,18 @@ def _copy_pending(dst: MessageBuilder, stack: List[_Task], canonical: bool) -> N
         elif kind == LIST:
             if nesting <= 0:
                 raise _nesting_error(si, ref)
-            _emit_list(dst, dsi, dref, _read_any_list(arena, si, ref, start, hi, nesting),
+            _emit_list(dst, dsi, dref, _read_any_list(arena, si, start, hi, nesting, where),
                        canonical, stack)
         elif lo == OTHER:
             if canonical:
-                raise NotCanonical("a message with capabilities has no canonical form", si, ref >> 3)
+                raise NotCanonical("a message with capabilities has no canonical form", *where)
             _copy_capability(dst, dsi, dref, arena, hi)
         else:
-            raise WrongPointerKind("unknown pointer type", si, ref >> 3)
+            raise WrongPointerKind("unknown pointer type", *where)
 
 
 def _read_any_list(
-    arena: MessageReader, si: int, ref: int, start: int, hi: int, nesting: int
+    arena: MessageReader, si: int, start: int, hi: int, nesting: int, where: Tuple[int, int]
 ) -> ListReader:
     """Validate and charge a list whose pointer (already resolved) is ``hi`` at ``start``."""
     seg = arena.segments[si]
@@ -243,7 +245,7 @@ def _read_any_list(
     if es == _INLINE_COMPOSITE:
         word_count = hi >> 3
         if start < 0 or start + ((word_count + 1) << 3) > len(seg):
-            raise PointerOutOfBounds("list pointer targets words outside its segment", si, ref >> 3)
+            raise PointerOutOfBounds("list pointer targets words outside its segment", *where)
         arena.charge(word_count + 1, si, start >> 3)
         tag_lo, tag_hi = _unpack(seg, start)
         if tag_lo & 3 != STRUCT:
@@ -269,7 +271,7 @@ def _read_any_list(
     words = (count * step + 63) >> 6
     if start < 0 or start + (words << 3) > len(seg):
         if words:
-            raise PointerOutOfBounds("list pointer targets words outside its segment", si, ref >> 3)
+            raise PointerOutOfBounds("list pointer targets words outside its segment", *where)
         # A zero-sized object may point anywhere: C++ clamps the target to the
         # segment end (SegmentReader::checkOffset) and accepts it.
         start = len(seg)
@@ -343,12 +345,14 @@ def _total_size(stack: List[_SizeTask], words: int = 0, caps: int = 0) -> Tuple[
             raise _nesting_error(si, ref)
         kind = lo & 3
         start = ref + 8 + ((lo >> 2) << 3)
+        where = (si, ref >> 3)
         if kind == FAR:
-            si, start, lo, hi, _, _ = follow_far(arena, si, ref, lo, hi)
+            si, start, lo, hi, where_si, where_ref = follow_far(arena, si, ref, lo, hi)
+            where = (where_si, where_ref >> 3)  # blame the landing pad from here on
             seg = arena.segments[si]
             kind = lo & 3
             if kind == FAR:
-                raise WrongPointerKind("unexpected far pointer", si, ref >> 3)
+                raise WrongPointerKind("unexpected far pointer", *where)
         if kind == STRUCT:
             data_words = hi & 0xFFFF
             pointer_count = hi >> 16
@@ -356,7 +360,7 @@ def _total_size(stack: List[_SizeTask], words: int = 0, caps: int = 0) -> Tuple[
             if start < 0 or start + (size << 3) > len(seg):
                 if size:
                     raise PointerOutOfBounds(
-                        "struct pointer targets words outside its segment", si, ref >> 3
+                        "struct pointer targets words outside its segment", *where
                     )
                 # A zero-sized object may point anywhere: C++ clamps the target to the
                 # segment end (SegmentReader::checkOffset) and accepts it.
@@ -367,13 +371,13 @@ def _total_size(stack: List[_SizeTask], words: int = 0, caps: int = 0) -> Tuple[
             for i in range(pointer_count):
                 stack.append((arena, si, pointers + (i << 3), nesting - 1))
         elif kind == LIST:
-            lst = _read_any_list(arena, si, ref, start, hi, nesting)
+            lst = _read_any_list(arena, si, start, hi, nesting, where)
             words_caps = _list_words(lst, stack)
             words += words_caps
         elif lo == OTHER:
             caps += 1
         else:
-            raise WrongPointerKind("unknown pointer type", si, ref >> 3)
+            raise WrongPointerKind("unknown pointer type", *where)
     return words, caps
 
 

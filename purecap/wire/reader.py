@@ -137,16 +137,21 @@ class MessageReader:
         """Start counting the traversal limit afresh (e.g. before handing the message on)."""
         self.traversal_budget = self.limits.traversal_budget
 
-    def root_pointer(self) -> PointerReader:
-        """The root pointer: the first word of the first segment."""
+    def _check_root(self) -> None:
         if not self.segments or len(self.segments[0]) < 8:
             raise DecodeError("message ends prematurely in its first segment (no root pointer)")
+        # C++ charges the root pointer's word twice (MessageReader::getRootInternal, then
+        # PointerReader::getRoot); so do we, so that the same limit accepts the same messages.
+        self.charge(2, 0, 0)
+
+    def root_pointer(self) -> PointerReader:
+        """The root pointer: the first word of the first segment."""
+        self._check_root()
         return PointerReader(self, 0, 0, self.nesting_limit)
 
     def get_root(self, default: Optional[StructReader] = None) -> StructReader:
         """The root struct (an empty struct when the root pointer is null)."""
-        if not self.segments or len(self.segments[0]) < 8:
-            raise DecodeError("message ends prematurely in its first segment (no root pointer)")
+        self._check_root()
         return read_struct(self, 0, 0, self.nesting_limit, default)
 
     def total_size(self) -> Tuple[int, int]:

@@ -801,11 +801,12 @@ def test_copy_of_a_cycle_hits_the_nesting_limit() -> None:
 
 
 def test_copy_charges_the_source_traversal_limit() -> None:
-    """Copying reads the source, so it spends the source's traversal budget."""
+    """Copying reads the source, so it spends the source's traversal budget (after the root
+    pointer's 2 words and the root's 2)."""
     words = (sp(0, 0, 2), lp(1, EIGHT, 3), lp(0, EIGHT, 3), bytes(24))
-    ok = _message(*words, limits=ReadLimits(traversal_limit_words=2 + 3 + 3))
+    ok = _message(*words, limits=ReadLimits(traversal_limit_words=2 + 2 + 3 + 3))
     MessageBuilder().set_root(ok.get_root())
-    short = _message(*words, limits=ReadLimits(traversal_limit_words=2 + 3 + 2))
+    short = _message(*words, limits=ReadLimits(traversal_limit_words=2 + 2 + 3 + 2))
     with pytest.raises(TraversalLimitExceeded):
         MessageBuilder().set_root(short.get_root())
 

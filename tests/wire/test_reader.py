@@ -717,8 +717,8 @@ def test_traversal_limit_charges_every_read() -> None:
     """Every read of an object is charged, even of the same object: a message whose pointers all
     reach one big object cannot make a reader do unbounded work (C++ ReadLimiter)."""
     seg = b"".join([sp(0, 0, 2), lp(1, EIGHT, 10), lp(0, EIGHT, 10), bytes(80)])
-    msg = read(seg, limits=ReadLimits(traversal_limit_words=2 + 10 + 10))
-    r = msg.get_root()  # 2 words
+    msg = read(seg, limits=ReadLimits(traversal_limit_words=2 + 2 + 10 + 10))
+    r = msg.get_root()  # 2 words for the root pointer (charged twice, as C++ does), 2 words
     r.get_list(0, EIGHT)  # 10
     r.get_list(1, EIGHT)  # 10: budget now exactly spent
     with pytest.raises(TraversalLimitExceeded):

@@ -172,18 +172,19 @@ def test_shared_object_is_charged_on_every_read() -> None:
 
 
 def test_traversal_limit_boundary_is_exact() -> None:
-    # A root struct of 3 data words costs exactly 3 words.
+    # A root struct of 3 data words costs exactly 3 words, plus 2 for the root pointer's word,
+    # which C++ charges twice (MessageReader::getRootInternal and PointerReader::getRoot).
     body = seg(w(struct_pointer(0, 3, 0)), raw(1), raw(2), raw(3))
-    assert message(body, limits=ReadLimits(traversal_limit_words=3)).get_root().data_size == 24
+    assert message(body, limits=ReadLimits(traversal_limit_words=5)).get_root().data_size == 24
     with pytest.raises(TraversalLimitExceeded, match="traversal limit"):
-        message(body, limits=ReadLimits(traversal_limit_words=2)).get_root()
+        message(body, limits=ReadLimits(traversal_limit_words=4)).get_root()
 
 
 def test_total_size_spends_the_readers_budget() -> None:
     body = seg(w(struct_pointer(0, 3, 0)), raw(1), raw(2), raw(3))
-    msg = message(body, limits=ReadLimits(traversal_limit_words=5))
-    assert msg.total_size() == (3, 0)  # 3 of 5 words spent
+    msg = message(body, limits=ReadLimits(traversal_limit_words=7))
+    assert msg.total_size() == (3, 0)  # 2 (root pointer) + 3 of 7 words spent
     with pytest.raises(TraversalLimitExceeded, match="traversal limit"):
-        msg.get_root()  # 3 more would make 6
+        msg.get_root()  # 5 more would make 10
     msg.reset_budget()
     assert msg.get_root().data_size == 24
