@@ -48,7 +48,7 @@ $(VENV)/.ready: pyproject.toml
 # -- checks -----------------------------------------------------------------------------------
 
 mypy: setup
-	$(VPY) -m mypy --strict purecap tests
+	$(VPY) -m mypy --strict purecap tests conformance
 
 unit: unit-cpython unit-pypy
 
