@@ -7,6 +7,13 @@ single segment of exactly the message's size for flat output).
 
 Binary and packed inputs may hold several messages one after another; flat, flat-packed and
 canonical inputs are one message each (they have no framing to tell where one ends).
+
+With a schema file and a root struct type (``convert FROM:TO SCHEMA TYPE``) two more formats are
+available: ``text`` (the schema language's struct literals, as ``capnp decode`` prints them) and
+``json`` (the reference's JSON codec, ``compat/json.c++``). Both are written pretty, or on one line
+with ``--short``, each message followed by a newline. Text input may hold several messages: one
+ends where a ``(`` opens at depth 0 after a ``)`` closed it (the reference's ``readOneText``); JSON
+input likewise with braces.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from purecap.wire.reader import MessageReader, StructReader
 __all__ = ["add_parser", "convert", "FORMATS"]
 
 FORMATS = ("binary", "packed", "flat", "flat-packed", "canonical")
+SCHEMA_FORMATS = ("text", "json")
 
 
 def add_parser(commands: Any) -> None:
@@ -33,31 +41,90 @@ def add_parser(commands: Any) -> None:
         "convert",
         help="convert messages between encodings",
         description="Reads messages from stdin in the FROM format and writes them to stdout in "
-        "the TO format. Formats: " + ", ".join(FORMATS) + ".",
+        "the TO format. Formats: " + ", ".join(FORMATS + SCHEMA_FORMATS) + " (text and json "
+        "need SCHEMA and TYPE).",
     )
     p.add_argument("formats", metavar="FROM:TO")
+    _add_options(p)
+    # SCHEMA and TYPE, and options placed after them: argparse cannot mix optional positionals
+    # with options that follow them, so the rest is parsed on its own (see _rest).
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="SCHEMA TYPE (for text and json)")
+    p.set_defaults(run=_run)
+
+
+def _add_options(p: argparse.ArgumentParser, suppress: bool = False) -> None:
+    default: Any = argparse.SUPPRESS if suppress else None
     p.add_argument(
         "--segment-size",
         type=int,
-        default=0,
+        default=default if suppress else 0,
         metavar="N",
         help="for binary and packed output, the size in words of each segment (default: the "
         "reference's 1024-word first segment, growing)",
     )
-    p.set_defaults(run=_run)
+    p.add_argument(
+        "-I",
+        "--import-path",
+        action="append",
+        default=default if suppress else [],
+        metavar="DIR",
+        help="search DIR for imports that start with '/'",
+    )
+    p.add_argument(
+        "--short",
+        action="store_true",
+        default=default if suppress else False,
+        help="write text or JSON on one line per message",
+    )
+
+
+def _rest(args: argparse.Namespace) -> None:
+    """Parse what follows FROM:TO (SCHEMA, TYPE and options in any order) into ``args``."""
+    p = argparse.ArgumentParser(prog="purecap convert", add_help=False)
+    _add_options(p, suppress=True)
+    p.add_argument("schema", nargs="?", default=None)
+    p.add_argument("type", nargs="?", default=None)
+    try:
+        rest, unknown = p.parse_known_intermixed_args(args.rest)
+    except SystemExit:
+        raise _UsageError("bad arguments: " + " ".join(args.rest)) from None
+    if unknown:
+        raise _UsageError("unrecognized arguments: " + " ".join(unknown))
+    args.schema = rest.schema
+    args.type = rest.type
+    args.short = args.short or getattr(rest, "short", False)
+    args.import_path = args.import_path + getattr(rest, "import_path", [])
+    args.segment_size = getattr(rest, "segment_size", args.segment_size)
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
+        _rest(args)
         source, _, target = args.formats.partition(":")
         for name in (source, target):
-            if name not in FORMATS:
+            if name not in FORMATS and name not in SCHEMA_FORMATS:
                 raise _UsageError(
-                    f"unknown format {name!r} (schema-less formats: {', '.join(FORMATS)})"
+                    f"unknown format {name!r} (formats: {', '.join(FORMATS + SCHEMA_FORMATS)})"
                 )
         if not 0 <= args.segment_size <= MAX_SEGMENT_WORDS:
             raise _UsageError(f"--segment-size must be between 1 and {MAX_SEGMENT_WORDS}")
-        convert(sys.stdin.buffer, sys.stdout.buffer, source, target, args.segment_size)
+        root_type = None
+        if args.schema is not None:
+            if args.type is None:
+                raise _UsageError("a schema file needs a root TYPE too")
+            root_type = load_root_type(args.schema, args.type, args.import_path)
+        for name in (source, target):
+            if name in SCHEMA_FORMATS and root_type is None:
+                raise _UsageError(f"format requires schema: {name}")
+        convert(
+            sys.stdin.buffer,
+            sys.stdout.buffer,
+            source,
+            target,
+            args.segment_size,
+            root_type=root_type,
+            pretty=not args.short,
+        )
     except _UsageError as e:
         print(f"purecap convert: {e}", file=sys.stderr)
         return 2
@@ -73,6 +140,27 @@ def _run(args: argparse.Namespace) -> int:
 
 class _UsageError(Exception):
     pass
+
+
+def load_root_type(schema: str, type_name: str, import_path: Sequence[str] = ()) -> Any:
+    """The struct type ``type_name`` (dotted for nested ones) of the schema file ``schema``."""
+    import os
+
+    from purecap.dynamic import StructType, load
+
+    for path in import_path:
+        if not os.path.isdir(path):
+            raise _UsageError(f"-I {path}: no such directory")
+    if not os.path.isfile(schema):
+        raise _UsageError(f"{schema}: no such file")
+    found: Any = load(schema, imports=import_path)
+    for part in type_name.split("."):
+        found = vars(found).get(part) if hasattr(found, "__dict__") else None
+        if found is None:
+            raise _UsageError(f"no such type: {type_name}")
+    if not isinstance(found, StructType):
+        raise _UsageError(f"not a struct type: {type_name}")
+    return found
 
 
 def _limits_for(size_bytes: int) -> ReadLimits:
@@ -110,12 +198,60 @@ def _messages(data: bytes, source: str) -> Iterator[StructReader]:
 
 
 def convert(
-    stdin: IO[bytes], stdout: IO[bytes], source: str, target: str, segment_size: int = 0
+    stdin: IO[bytes],
+    stdout: IO[bytes],
+    source: str,
+    target: str,
+    segment_size: int = 0,
+    root_type: Any = None,
+    pretty: bool = True,
 ) -> None:
-    """Read every message of ``stdin`` in ``source`` format, write each in ``target``."""
+    """Read every message of ``stdin`` in ``source`` format, write each in ``target``.
+    ``root_type`` (a dynamic struct type) is needed for the ``text`` and ``json`` formats."""
     data = stdin.read()
-    for root in _messages(data, source):
-        stdout.write(_encode(root, target, segment_size))
+    roots = _schema_messages(data, source, root_type) if source in SCHEMA_FORMATS else _messages(
+        data, source
+    )
+    for root in roots:
+        if target in SCHEMA_FORMATS:
+            stdout.write(_encode_schema(root, target, root_type, pretty))
+        else:
+            stdout.write(_encode(root, target, segment_size))
+        stdout.flush()
+
+
+def _schema_messages(data: bytes, source: str, root_type: Any) -> Iterator[StructReader]:
+    """The roots of the text or JSON messages of ``data``, each built in a message of its own
+    (the reference builds each in a fresh ``MallocMessageBuilder``, then copies it out)."""
+    if not data:
+        return
+    if source == "text":
+        from purecap.formats.textparse import parse_into, split_messages
+
+        for chunk in split_messages(data):
+            builder = root_type.new_message()
+            parse_into(chunk, builder)
+            yield builder._s.as_reader()
+    else:
+        from purecap.formats.json import decode_into, split_json_messages
+
+        for chunk in split_json_messages(data):
+            builder = root_type.new_message()
+            decode_into(chunk, builder)
+            yield builder._s.as_reader()
+
+
+def _encode_schema(root: StructReader, target: str, root_type: Any, pretty: bool) -> bytes:
+    reader = root_type.wrap_reader(root)
+    if target == "text":
+        from purecap.dynamic.textformat import text_format
+
+        text = text_format(reader, pretty)
+    else:
+        from purecap.formats.json import to_json
+
+        text = to_json(reader, pretty)
+    return text.encode("utf-8", "surrogateescape") + b"\n"
 
 
 def _encode(root: StructReader, target: str, segment_size: int) -> bytes:
