@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Any, Callable
+import types
+from typing import Any, Callable, Optional, Tuple, TypeVar
 
 from purecap.dynamic.errors import (
     InactiveUnionMember,
@@ -32,7 +33,6 @@ from purecap.dynamic.errors import (
 )
 from purecap.dynamic.schema import FLOAT_BITS_FORMATS, INT_RANGES, FieldInfo, StructSchema, type_name
 from purecap.wire.builder import StructBuilder
-from purecap.wire.errors import BuilderError
 
 __all__ = [
     "build",
@@ -45,10 +45,13 @@ __all__ = [
     "float32_bits",
     "not_a_pointer",
     "kind_name",
+    "store",
+    "FAST_SETTER_ERRORS",
 ]
 
 Getter = Callable[[Any], Any]
 Setter = Callable[[Any, Any], None]
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _U16 = struct.Struct("<H")
 _F32 = struct.Struct("<f")
@@ -165,6 +168,8 @@ def _bool_getter(info: FieldInfo) -> Getter:
 
 
 def _bool_setter(info: FieldInfo, schema: StructSchema) -> Setter:
+    # No bounds check in the setters: a builder's struct is always at least this schema's size
+    # (init_* allocate it so, get_* upgrade a smaller one, C++ getWritableStructPointer).
     byte = info.bit_offset >> 3
     mask = 1 << (info.bit_offset & 7)
     default: bool = info.default
@@ -173,8 +178,6 @@ def _bool_setter(info: FieldInfo, schema: StructSchema) -> Setter:
         if value.__class__ is not bool:
             raise value_error(info, schema, value, "a bool")
         s = self._s
-        if byte >= s.data_size:
-            raise BuilderError(f"{info.name} is outside this struct's data section")
         at = s.data_offset + byte
         if value != default:
             s.segment[at] |= mask
@@ -252,9 +255,10 @@ def _enum_getter(info: FieldInfo) -> Getter:
 
 
 def as_int(value: Any, kind: str, where: Callable[[str], WrongValueType]) -> int:
-    """``value`` as an int of ``kind``'s range (``where`` makes the type error's message)."""
+    """``value`` as an int of ``kind``'s range (``where`` makes the type error's message).
+    Any ``int`` will do, ``bool`` included (as in Python, and as struct.pack takes it)."""
     if value.__class__ is not int:
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not isinstance(value, int):
             raise where("an int")
         value = int(value)
     lo, hi = INT_RANGES[kind]
@@ -266,8 +270,11 @@ def as_int(value: Any, kind: str, where: Callable[[str], WrongValueType]) -> int
 def as_float(value: Any, where: Callable[[str], WrongValueType]) -> float:
     if value.__class__ is float:
         return float(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+    if isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond any float
+            raise ValueOutOfRange(f"{value} is out of range for a float") from None
     raise where("a float or int")
 
 
@@ -289,54 +296,61 @@ def kind_name(kind: str) -> str:
     return type_name(t) if t is not None else kind
 
 
-def _int_setter(info: FieldInfo, schema: StructSchema) -> Setter:
+def _int_setters(info: FieldInfo, schema: StructSchema) -> Tuple[Setter, Setter]:
+    """The fast setter lets pack_into check the value: ``value ^ default`` fits the field's
+    type exactly when ``value`` does (both sign-extended, or both zero-extended, in its
+    width), so a bad value raises struct.error (out of range, not an integer; ValueError on
+    PyPy) or TypeError (``^`` of a non-integer); the checked setter then says which."""
     fmt = info.fmt
     assert fmt is not None
     pack = fmt.pack_into
     off = info.byte_offset
-    end = off + fmt.size
     kind = info.type.kind
-    lo, hi = INT_RANGES[kind]
     default: int = info.default
 
-    def set_(self: Any, value: Any) -> None:
-        if value.__class__ is not int or not lo <= value <= hi:
-            value = as_int(value, kind, lambda e: value_error(info, schema, value, e))
+    def checked(self: Any, value: Any) -> None:
+        number = as_int(value, kind, lambda e: value_error(info, schema, value, e))
         s = self._s
-        if end > s.data_size:
-            raise BuilderError(f"{info.name} is outside this struct's data section")
-        pack(s.segment, s.data_offset + off, value ^ default)
+        pack(s.segment, s.data_offset + off, number ^ default)
 
-    return set_
+    if default == 0:
+
+        def fast(self: Any, value: Any) -> None:
+            s = self._s
+            pack(s.segment, s.data_offset + off, value)
+
+    else:
+
+        def fast(self: Any, value: Any) -> None:
+            s = self._s
+            pack(s.segment, s.data_offset + off, value ^ default)
+
+    return fast, checked
 
 
-def _float_setter(info: FieldInfo, schema: StructSchema) -> Setter:
+def _float_setters(info: FieldInfo, schema: StructSchema) -> Tuple[Setter, Setter]:
+    """As for integers: pack_into refuses what is no number (struct.error) and a Float32
+    beyond range (OverflowError), where the checked setter stores infinity, as C++ does."""
     double = info.type.kind == "float64"
     off = info.byte_offset
-    end = off + (8 if double else 4)
     default: int = info.default
     pack_value = (_F64 if double else _F32).pack_into
-    bits_fmt = _U64 if double else _U32
-    pack_bits = bits_fmt.pack_into
+    pack_bits = (_U64 if double else _U32).pack_into
 
-    def set_(self: Any, value: Any) -> None:
-        if value.__class__ is not float:
-            value = as_float(value, lambda e: value_error(info, schema, value, e))
+    def checked(self: Any, value: Any) -> None:
+        number = as_float(value, lambda e: value_error(info, schema, value, e))
+        bits = _U64.unpack(_F64.pack(number))[0] if double else float32_bits(number)
         s = self._s
-        if end > s.data_size:
-            raise BuilderError(f"{info.name} is outside this struct's data section")
-        at = s.data_offset + off
-        if default == 0:
-            try:
-                pack_value(s.segment, at, value)
-            except OverflowError:  # only Float32 can overflow: store infinity, as C++ does
-                pack_value(s.segment, at, math.copysign(_INF, value))
-        elif double:
-            pack_bits(s.segment, at, _U64.unpack(_F64.pack(value))[0] ^ default)
-        else:
-            pack_bits(s.segment, at, float32_bits(value) ^ default)
+        pack_bits(s.segment, s.data_offset + off, bits ^ default)
 
-    return set_
+    if default != 0:
+        return checked, checked
+
+    def fast(self: Any, value: Any) -> None:
+        s = self._s
+        pack_value(s.segment, s.data_offset + off, value)
+
+    return fast, checked
 
 
 def enum_number(value: Any, cls: Any, where: Callable[[str], WrongValueType]) -> int:
@@ -354,7 +368,6 @@ def enum_number(value: Any, cls: Any, where: Callable[[str], WrongValueType]) ->
 
 def _enum_setter(info: FieldInfo, schema: StructSchema) -> Setter:
     off = info.byte_offset
-    end = off + 2
     pack = _U16.pack_into
     default: int = info.default
     cls: Any = info.type.enum
@@ -362,13 +375,9 @@ def _enum_setter(info: FieldInfo, schema: StructSchema) -> Setter:
     def set_(self: Any, value: Any) -> None:
         if value.__class__ is cls:
             number = value  # a member is an int: pack_into takes it as it is
-        elif value.__class__ is int and 0 <= value <= 0xFFFF:
-            number = value
         else:
             number = enum_number(value, cls, lambda e: value_error(info, schema, value, e))
         s = self._s
-        if end > s.data_size:
-            raise BuilderError(f"{info.name} is outside this struct's data section")
         pack(s.segment, s.data_offset + off, number ^ default)
 
     return set_
@@ -560,10 +569,9 @@ def _group_getter(info: FieldInfo, builder: bool) -> Getter:
 def _group_setter(info: FieldInfo, schema: StructSchema) -> Setter:
     st = info.type.struct
     assert st is not None
+    from purecap.dynamic.structs import DynamicStructBuilder, DynamicStructReader, clear_group
 
     def set_(self: Any, value: Any) -> None:
-        from purecap.dynamic.structs import DynamicStructBuilder, DynamicStructReader, clear_group
-
         if not isinstance(value, (dict, DynamicStructReader, DynamicStructBuilder)):
             raise value_error(info, schema, value, "a dict or a reader of the group")
         group = st.wrap_builder(self._s)
@@ -576,16 +584,128 @@ def _group_setter(info: FieldInfo, schema: StructSchema) -> Setter:
 # ---------------------------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------
+# init(name, size)
+
+Initializer = Callable[[Any, Optional[int]], Any]
+
+
+def _size(info: FieldInfo, size: Any, what: str) -> int:
+    if size is None:
+        raise WrongValueType(f"{info.name} is {what}: init() needs its size")
+    if size.__class__ is not int or size < 0:
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise WrongValueType(f"a list size must be a non-negative int, not {size!r}")
+    return int(size)
+
+
+def _no_size(info: FieldInfo, size: Any) -> None:
+    if size is not None:
+        raise WrongValueType(f"{info.name} is a {type_name(info.type)}: init() takes no size")
+
+
+def _initializer(info: FieldInfo, schema: StructSchema) -> Initializer:
+    """``init(name, size)`` for one field: a new struct, list or Data of ``size`` bytes, a
+    cleared AnyPointer or group; anything else is refused."""
+    k = info.type.kind
+    index = info.pointer
+    init: Initializer
+    if info.slot_kind == "group":
+        from purecap.dynamic.structs import clear_group
+
+        st = info.type.struct
+        assert st is not None
+        wrap = st.wrap_builder
+
+        def init(self: Any, size: Optional[int]) -> Any:
+            _no_size(info, size)
+            group = wrap(self._s)
+            clear_group(group)
+            return group
+
+    elif info.slot_kind != "pointer" or k == "interface":
+
+        def init(self: Any, size: Optional[int]) -> Any:
+            raise not_a_pointer(info, schema, "init()")
+
+    elif k == "struct":
+        st = info.type.struct
+        assert st is not None
+        wrap = st.wrap_builder
+        words = st.data_words
+        pointers = st.pointer_count
+
+        def init(self: Any, size: Optional[int]) -> Any:
+            if size is not None:
+                _no_size(info, size)
+            return wrap(self._s.init_struct(index, words, pointers))
+
+    elif k == "list":
+        element = info.type.element
+        assert element is not None
+        lt = element.list_type()
+        wrap_list = lt.wrap_builder
+        if element.kind == "struct":
+            words, pointers = lt.data_words, lt.pointer_count
+
+            def init(self: Any, size: Optional[int]) -> Any:
+                if size.__class__ is not int or size < 0:
+                    size = _size(info, size, "a list")
+                return wrap_list(self._s.init_struct_list(index, size, words, pointers))
+
+        else:
+            element_size = element.element_size
+
+            def init(self: Any, size: Optional[int]) -> Any:
+                if size.__class__ is not int or size < 0:
+                    size = _size(info, size, "a list")
+                return wrap_list(self._s.init_list(index, element_size, size))
+
+    elif k == "data":
+
+        def init(self: Any, size: Optional[int]) -> Any:
+            return self._s.init_data(index, _size(info, size, "Data (bytes)"))
+
+    elif k == "anyPointer":
+        from purecap.dynamic.anypointer import AnyPointerBuilder
+
+        t = info.type
+
+        def init(self: Any, size: Optional[int]) -> Any:
+            _no_size(info, size)
+            s = self._s
+            s.clear_pointer(index)
+            return AnyPointerBuilder(s.get_pointer(index), t)
+
+    else:  # text
+
+        def init(self: Any, size: Optional[int]) -> Any:
+            raise WrongValueType(f"{info.name} is Text: set it by assignment, not init()")
+
+    if info.discriminant is None or (info.slot_kind != "pointer" and info.slot_kind != "group"):
+        return init
+    inner = init
+
+    def init_member(self: Any, size: Optional[int]) -> Any:
+        result = inner(self, size)
+        switch_union(self._s, schema, info)
+        return result
+
+    return init_member
+
+
 _DATA_KINDS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 
 
 def build(info: FieldInfo, schema: StructSchema) -> None:
-    """Give ``info`` its accessors (``get_r``, ``get_b``, ``set_b``)."""
+    """Give ``info`` its accessors: ``get_r``, ``get_b``, ``set_b`` (fast), ``set_checked``
+    and ``init_b``."""
     k = info.type.kind
     slot = info.slot_kind
     get_r: Getter
     get_b: Getter
     set_b: Setter
+    set_checked: Optional[Setter] = None
     if slot == "group":
         get_r = _group_getter(info, False)
         get_b = _group_getter(info, True)
@@ -601,10 +721,10 @@ def build(info: FieldInfo, schema: StructSchema) -> None:
         set_b = _enum_setter(info, schema)
     elif k in _DATA_KINDS:
         get_r = get_b = _number_getter(info)
-        set_b = _int_setter(info, schema)
+        set_b, set_checked = _int_setters(info, schema)
     elif k in FLOAT_BITS_FORMATS:
         get_r = get_b = _number_getter(info) if info.default == 0 else _float_default_getter(info)
-        set_b = _float_setter(info, schema)
+        set_b, set_checked = _float_setters(info, schema)
     elif k == "text":
         get_r = get_b = _text_getter(info)
         set_b = _text_setter(info, schema)
@@ -627,13 +747,56 @@ def build(info: FieldInfo, schema: StructSchema) -> None:
         get_r = _any_reader_getter(info)
         get_b = _any_builder_getter(info)
         set_b = _pointer_setter(info, schema)
+    if set_checked is None:
+        set_checked = set_b  # a setter that checks everything itself
     if info.discriminant is not None:
         get_r = _union_getter(get_r, info, schema)
         get_b = _union_getter(get_b, info, schema)
-        set_b = _union_setter(set_b, info, schema)
-    info.get_r = get_r
-    info.get_b = get_b
-    info.set_b = set_b
+        if set_checked is set_b:
+            set_b = set_checked = _union_setter(set_b, info, schema)
+        else:
+            set_b = _union_setter(set_b, info, schema)
+            set_checked = _union_setter(set_checked, info, schema)
+    owner = schema.struct_type.name.replace(".", "_")
+    info.get_r = own_code(get_r, f"get_{owner}_{info.name}")
+    info.get_b = get_b if get_b is get_r else own_code(get_b, f"get_{owner}_{info.name}_b")
+    info.set_b = own_code(set_b, f"set_{owner}_{info.name}")
+    info.set_checked = set_checked if set_checked is not set_b else info.set_b
+    info.init_b = own_code(_initializer(info, schema), f"init_{owner}_{info.name}")
+
+
+def own_code(function: _F, name: str) -> _F:
+    """``function`` with a code object of its own, named ``name``.
+
+    The closures made for every field share one code object per kind of field, and PyPy's JIT
+    decides about inlining per code object: when a long loop (building a message, field after
+    field) makes it stop inlining the shared setter, every field of that kind pays for a call.
+    Giving each field its own code object lets the JIT judge them one by one, as it does the
+    separate functions of generated code. (The name also shows in tracebacks and profiles.)"""
+    code = function.__code__
+    if hasattr(code, "co_qualname"):  # Python 3.11+
+        code = code.replace(co_name=name, co_qualname=name)
+    else:
+        code = code.replace(co_name=name)
+    copy = types.FunctionType(
+        code, function.__globals__, name, function.__defaults__, function.__closure__
+    )
+    return copy  # type: ignore[return-value]
+
+
+#: What a fast setter raises for a value it cannot store (then ``set_checked`` decides).
+#: ValueError too: PyPy's struct raises it for a negative number packed as unsigned.
+FAST_SETTER_ERRORS = (struct.error, OverflowError, TypeError, ValueError)
+
+
+def store(obj: Any, info: FieldInfo, value: Any) -> None:
+    """Set a field: the fast setter, or the checked one when the fast one refuses."""
+    try:
+        info.set_b(obj, value)
+    except FAST_SETTER_ERRORS:
+        if info.set_checked is info.set_b:
+            raise
+        info.set_checked(obj, value)
 
 
 def not_a_pointer(info: FieldInfo, schema: StructSchema, what: str) -> NotAPointerField:
@@ -641,4 +804,3 @@ def not_a_pointer(info: FieldInfo, schema: StructSchema, what: str) -> NotAPoint
         f"{what} needs a pointer or group field, but {schema.struct_type.name}.{info.name} is "
         f"{type_name(info.type)}"
     )
-

@@ -58,10 +58,17 @@ def read_capability(
     return Capability(index, table[index] if index < len(table) else None, interface)
 
 
-def _struct_type(spec: Any) -> Any:
+def _dyn_type(spec: Any) -> DynType:
+    t = getattr(spec, "dyn_type", None)  # struct and interface types, enum classes
+    if isinstance(t, DynType):
+        return t
     from purecap.dynamic.values import to_dyn_type
 
-    t = to_dyn_type(spec)
+    return to_dyn_type(spec)
+
+
+def _struct_type(spec: Any) -> Any:
+    t = _dyn_type(spec)
     if t.struct is None:
         raise WrongValueType(f"expected a struct type, got {spec!r}")
     t.struct.schema  # finish it before handing out wrappers
@@ -70,9 +77,7 @@ def _struct_type(spec: Any) -> Any:
 
 def _list_type(spec: Any) -> Any:
     """The list type of ``List(spec)``; ``spec`` names the element type."""
-    from purecap.dynamic.values import to_dyn_type
-
-    element = to_dyn_type(spec)
+    element = _dyn_type(spec)
     if element.struct is not None:
         element.struct.schema
     return element.list_type()

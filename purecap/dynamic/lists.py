@@ -205,13 +205,14 @@ def _build(lt: ListType) -> None:
         assert st is not None
         wrap_r = st.wrap_reader
         wrap_b = st.wrap_builder
+        # List types are made while struct types are finished: the module is loaded by then.
+        from purecap.dynamic.structs import DynamicStructBuilder, DynamicStructReader
+
         lt.get_r = lambda wl, i: wrap_r(wl.get_struct(i))
         lt.get_b = lambda wl, i: wrap_b(wl.get_struct(i))
         lt.all_r = lambda wl: [wrap_r(wl.get_struct(i)) for i in range(len(wl))]
 
         def set_struct(wl: Any, i: int, v: Any) -> None:
-            from purecap.dynamic.structs import DynamicStructBuilder, DynamicStructReader
-
             dst = wl.get_struct(i)
             if isinstance(v, dict):
                 _clear_struct(dst)

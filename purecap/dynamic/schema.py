@@ -360,7 +360,7 @@ class FieldInfo:
     __slots__ = (
         "name", "index", "code_order", "discriminant", "slot_kind", "type", "byte_offset",
         "bit_offset", "pointer", "fmt", "default", "model", "pointer_slots", "get_r", "get_b",
-        "set_b", "ordinal",
+        "set_b", "set_checked", "init_b", "ordinal",
     )  # fmt: skip
 
     def __init__(self, name: str, index: int, field: model.Field, type_: DynType) -> None:
@@ -383,7 +383,12 @@ class FieldInfo:
         self.pointer_slots: FrozenSet[int] = frozenset()
         self.get_r: Getter = _no_getter
         self.get_b: Getter = _no_getter
+        #: The fast setter: for numbers it lets struct.pack_into check the value, so a bad one
+        #: raises struct.error, OverflowError or TypeError; callers then use ``set_checked``,
+        #: which stores what is valid and raises the precise error for the rest.
         self.set_b: Setter = _no_setter
+        self.set_checked: Setter = _no_setter
+        self.init_b: Callable[[Any, Optional[int]], Any] = _no_init
 
     @property
     def is_pointer(self) -> bool:
@@ -394,6 +399,10 @@ class FieldInfo:
 
 
 def _no_getter(obj: Any) -> Any:  # pragma: no cover - replaced by accessors
+    raise SchemaUsageError("field accessors were not built")
+
+
+def _no_init(obj: Any, size: Optional[int]) -> Any:  # pragma: no cover - replaced by accessors
     raise SchemaUsageError("field accessors were not built")
 
 

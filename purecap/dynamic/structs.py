@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import keyword
 import struct
+import sys
 from typing import (
     IO,
     Any,
@@ -358,7 +359,7 @@ class DynamicStructBuilder(_StructBase):
 
     def _set(self, name: str, value: Any) -> None:
         """Set the field ``name`` (also one whose name a method hides)."""
-        self._type.schema.field(name).set_b(self, value)
+        accessors.store(self, self._type.schema.field(name), value)
 
     def _assign(self, value: Any) -> None:
         """Set fields from a ``dict`` (name: value), or copy every field of a reader or builder
@@ -379,7 +380,7 @@ class DynamicStructBuilder(_StructBase):
                 if f.slot_kind == "pointer" and not src._s.has_pointer(f.pointer):
                     self.clear(f.name)
                     continue
-                f.set_b(self, f.get_r(src))
+                accessors.store(self, f, f.get_r(src))
             return
         raise WrongValueType(
             f"cannot assign {type(value).__name__} to a {self._type.name} (expected a dict, or a "
@@ -394,44 +395,10 @@ class DynamicStructBuilder(_StructBase):
         """Make a new value for a pointer or group field and return its builder: a struct, a
         list of ``size`` elements, ``size`` zero bytes of Data (a writable ``memoryview``), a
         cleared group or AnyPointer. A union member becomes the active one."""
-        from purecap.dynamic.anypointer import AnyPointerBuilder
-        from purecap.dynamic.lists import _as_size
-
-        schema = self._type.schema
-        info = schema.field(name)
-        k = info.type.kind
-        s = self._s
-        result: Any
-        if info.slot_kind == "group":
-            group = self._group(info)
-            clear_group(group)
-            result = group
-        elif info.slot_kind != "pointer" or k == "interface":
-            raise accessors.not_a_pointer(info, schema, "init()")
-        elif k == "struct":
-            if size is not None:
-                raise WrongValueType(f"{info.name} is a struct: init() takes no size")
-            st = info.type.struct
-            assert st is not None
-            result = st.wrap_builder(s.init_struct(info.pointer, st.data_words, st.pointer_count))
-        elif k == "list":
-            if size is None:
-                raise WrongValueType(f"{info.name} is a list: init() needs its size")
-            assert info.type.element is not None
-            lt = info.type.element.list_type()
-            result = lt.wrap_builder(lt.init_in_pointer(s.get_pointer(info.pointer), _as_size(size)))
-        elif k == "data":
-            if size is None:
-                raise WrongValueType(f"{info.name} is Data: init() needs its size in bytes")
-            result = s.init_data(info.pointer, _as_size(size))
-        elif k == "anyPointer":
-            s.clear_pointer(info.pointer)
-            result = AnyPointerBuilder(s.get_pointer(info.pointer), info.type)
-        else:  # text
-            raise WrongValueType(f"{info.name} is Text: set it by assignment, not init()")
-        if info.discriminant is not None:
-            accessors.switch_union(s, schema, info)
-        return result
+        info = self._type.schema.fields.get(name)
+        if info is None:
+            info = self._type.schema.field(name)
+        return info.init_b(self, size)
 
     def _group(self, info: FieldInfo) -> DynamicStructBuilder:
         st = info.type.struct
@@ -579,8 +546,10 @@ class StructType:
             _set_s(obj, s)
             return obj
 
-        self.wrap_reader = wrap_reader
-        self.wrap_builder = wrap_builder
+        # Each struct type's constructors get code objects of their own (see own_code).
+        tag = self.name.replace(".", "_")
+        self.wrap_reader = accessors.own_code(wrap_reader, f"wrap_{tag}_reader")
+        self.wrap_builder = accessors.own_code(wrap_builder, f"wrap_{tag}_builder")
 
     # -- the field table, made on first use ------------------------------------------------------
 
@@ -599,18 +568,30 @@ class StructType:
         schema = StructSchema(self)
         self._schema = schema
         setters: Dict[str, Any] = {}
+        infos: Dict[str, FieldInfo] = {}
+        hidden: Dict[str, FieldInfo] = {}  # fields whose name a method has
         for f in schema.fields_list:
             names = [f.name]
             if keyword.iskeyword(f.name):
                 names.append(f.name + "_")
             for name in names:
                 setters[name] = f.set_b
+                infos[name] = f
                 if not hasattr(DynamicStructReader, name):
                     setattr(self.Reader, name, property(f.get_r, doc=_field_doc(f)))
                 if not hasattr(DynamicStructBuilder, name):
-                    setattr(self.Builder, name, property(f.get_b, doc=_field_doc(f)))
+                    setattr(self.Builder, name, property(f.get_b, f.set_b, doc=_field_doc(f)))
+                else:
+                    hidden[name] = f
         setattr(self.Builder, "_setters", setters)
-        setattr(self.Builder, "__setattr__", _make_setattr(setters, schema))
+        setattr(
+            self.Builder,
+            "__setattr__",
+            accessors.own_code(
+                _make_setattr(setters, infos, hidden, schema),
+                f"setattr_{self.name.replace('.', '_')}",
+            ),
+        )
         schema.finish_pointer_slots()
         for f in schema.fields_list:
             for st in _struct_types_in(f.type):
@@ -770,17 +751,63 @@ class StructType:
         return f"<struct {self.name}>"
 
 
-def _make_setattr(setters: Dict[str, Any], schema: StructSchema) -> Any:
-    """A builder class's ``__setattr__``: the field's setter from a dict bound in, one lookup."""
-    find = setters.get
+_object_setattr = object.__setattr__
+# Two equivalent ways to reach a field's setter; each is the faster on one interpreter. CPython:
+# a dict lookup and a call (the property route costs a third call). PyPy: object.__setattr__,
+# which its JIT turns into a direct call of the property's setter (a dict lookup it cannot fold).
+_VIA_OBJECT_SETATTR = sys.implementation.name == "pypy"
+
+
+def _make_setattr(
+    setters: Dict[str, Any], infos: Dict[str, FieldInfo], hidden: Dict[str, FieldInfo],
+    schema: StructSchema,
+) -> Any:
+    """A builder class's ``__setattr__``: the field's fast setter (the checked one if the fast
+    one refuses the value), or :class:`UnknownField` with the closest name for a name that is
+    no field."""
+    fast_errors = accessors.FAST_SETTER_ERRORS
+    if not _VIA_OBJECT_SETATTR:
+        find = setters.get
+
+        def __setattr_by_dict__(self: Any, name: str, value: Any) -> None:
+            setter = find(name)
+            if setter is None:
+                setter = schema.field(name).set_b  # raises UnknownField
+            try:
+                setter(self, value)
+            except fast_errors:
+                checked = infos[name].set_checked
+                if checked is setter:
+                    raise
+                checked(self, value)
+
+        return __setattr_by_dict__
 
     def __setattr__(self: Any, name: str, value: Any) -> None:
-        setter = find(name)
-        if setter is None:
-            setter = schema.field(name).set_b  # raises UnknownField (with a suggestion)
-        setter(self, value)
+        try:
+            _object_setattr(self, name, value)
+        except AttributeError:
+            if name in setters:
+                raise  # raised by the field's setter itself
+            schema.field(name)  # raises UnknownField, with the closest name
+            raise
+        except fast_errors:
+            info = infos.get(name)
+            if info is None or info.set_checked is info.set_b:
+                raise
+            info.set_checked(self, value)
 
-    return __setattr__
+    if not hidden:
+        return __setattr__
+
+    def __setattr_hidden__(self: Any, name: str, value: Any) -> None:
+        info = hidden.get(name)
+        if info is not None:
+            accessors.store(self, info, value)
+        else:
+            __setattr__(self, name, value)
+
+    return __setattr_hidden__
 
 
 def _field_doc(f: FieldInfo) -> str:

@@ -15,10 +15,15 @@ from __future__ import annotations
 import struct
 from typing import Any, Callable, Dict, Optional
 
+from purecap.dynamic.anypointer import AnyPointerBuilder, AnyPointerReader, Capability
+from purecap.dynamic.enums import DynamicEnum
 from purecap.dynamic.errors import WrongValueType
-from purecap.dynamic.schema import ANY_POINTER, PRIMITIVES, DynType, list_of
+from purecap.dynamic.lists import DynamicListBuilder, DynamicListReader
+from purecap.dynamic.schema import ANY_POINTER, PRIMITIVES, DynType, InterfaceType, list_of
+from purecap.dynamic.structs import DynamicStructBuilder, DynamicStructReader, StructType
 from purecap.schema import model
 from purecap.wire.builder import MessageBuilder, PointerBuilder
+from purecap.wire.reader import EMPTY_STRUCT, NULL_POINTER
 
 __all__ = [
     "pointer_default",
@@ -93,9 +98,6 @@ def constant_value(registry: Any, t: DynType, value: model.Value) -> Any:
         return value.data or b""
     if k in ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"):
         return int(value.scalar)
-    from purecap.dynamic.anypointer import AnyPointerReader
-    from purecap.wire.reader import EMPTY_STRUCT, NULL_POINTER
-
     p = _detached(value.pointer)
     if k == "struct":
         assert t.struct is not None
@@ -127,10 +129,6 @@ def _is_sequence(value: Any) -> bool:
 def set_pointer(pb: PointerBuilder, t: DynType, value: Any, where: Where) -> None:
     """Store ``value`` in the pointer ``pb`` whose type is ``t`` (struct, list, AnyPointer or
     interface). ``None`` makes it null; readers and builders are deep-copied."""
-    from purecap.dynamic.anypointer import AnyPointerBuilder, AnyPointerReader, Capability
-    from purecap.dynamic.lists import DynamicListBuilder, DynamicListReader
-    from purecap.dynamic.structs import DynamicStructBuilder, DynamicStructReader
-
     if value is None:
         pb.clear()
         return
@@ -208,8 +206,6 @@ def _copied(pointer: Any) -> Any:
 def _source(value: Any, pb: PointerBuilder) -> Any:
     """The wire reader to copy from, copied out first when it lives in the destination's
     message (copying into a pointer zeroes its old object, which could be the source)."""
-    from purecap.dynamic.lists import DynamicListBuilder, DynamicListReader
-
     if isinstance(value, (DynamicListReader, DynamicListBuilder)):
         wl = value._l
         src = wl if isinstance(value, DynamicListReader) else wl.as_reader()
@@ -244,10 +240,6 @@ def to_dyn_type(spec: Any) -> DynType:
     """The type ``spec`` names: a struct type (or its Reader/Builder class, or a reader or
     builder), an enum class, an interface type, a :class:`DynType`, or a schema-language name of
     a built-in type (``"Int32"``, ``"Text"``, ``"List(Float64)"``, ``"AnyPointer"``)."""
-    from purecap.dynamic.enums import DynamicEnum
-    from purecap.dynamic.schema import InterfaceType
-    from purecap.dynamic.structs import StructType
-
     if isinstance(spec, DynType):
         return spec
     if isinstance(spec, StructType):
@@ -285,10 +277,6 @@ def list_of_type(spec: Any) -> DynType:
 def to_python(value: Any, verbose: bool = False) -> Any:
     """``value`` as plain data: structs as dicts, lists as lists, enums as their names (a
     number when the enumerant is unknown); other values as they are."""
-    from purecap.dynamic.enums import DynamicEnum
-    from purecap.dynamic.lists import DynamicListBuilder, DynamicListReader
-    from purecap.dynamic.structs import DynamicStructBuilder, DynamicStructReader
-
     if isinstance(value, (DynamicStructReader, DynamicStructBuilder)):
         return value.to_dict(verbose)
     if isinstance(value, (DynamicListReader, DynamicListBuilder)):

@@ -62,11 +62,10 @@ def test_readers_are_read_only(t: Any) -> None:
     [
         ("int32Field", "1", "expected an int, got str '1'"),
         ("int32Field", 1.0, "expected an int"),
-        ("int32Field", True, "expected an int"),
         ("int32Field", None, "expected an int"),
         ("boolField", 1, "expected a bool"),
         ("float64Field", "1.5", "expected a float or int"),
-        ("float32Field", False, "expected a float or int"),
+        ("float32Field", [], "expected a float or int"),
         ("textField", 5, "expected a str"),
         ("dataField", "text", "expected bytes"),
         ("voidField", 0, "expected None"),
@@ -142,7 +141,7 @@ def test_init_needs_a_pointer_field(t: Any) -> None:
         a.init("structField", 3)
     with pytest.raises(WrongValueType, match="set it by assignment"):
         a.init("textField", 3)
-    with pytest.raises(WrongValueType, match="needs its size in bytes"):
+    with pytest.raises(WrongValueType, match="Data \\(bytes\\): init\\(\\) needs its size"):
         a.init("dataField")
 
 

@@ -346,6 +346,11 @@ def test_float32_rounding_and_overflow(t: Any) -> None:
     assert a.float32Field == -math.inf
     a.float64Field = 3  # an int is a fine float
     assert a.float64Field == 3.0 and isinstance(a.float64Field, float)
+    a.int32Field = True  # and a bool a fine int, as in Python
+    a.uint8Field = False
+    assert a.int32Field == 1 and a.uint8Field == 0
+    with pytest.raises(purecap.dynamic.ValueOutOfRange, match="out of range for a float"):
+        a.float64Field = 10**400
     d = t.Defaults.new_message()
     d.float32Field = 1e39
     assert d.float32Field == math.inf
