@@ -12,6 +12,7 @@ from typing import List, Optional
 
 from purecap.cli import compile as compile_command
 from purecap.cli import convert, ident
+from purecap.cli import eval as eval_command
 
 __all__ = ["main"]
 
@@ -24,6 +25,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     compile_command.add_parser(commands)
     convert.add_parser(commands)
+    eval_command.add_parser(commands)
     ident.add_parser(commands)
     args = parser.parse_args(argv)
     if args.command is None:
