@@ -102,7 +102,8 @@ class _Random:
                 # Printed as "nan" and "-0" (by capnp decode too), which capnp encode reads back
                 # as the canonical NaN and as the integer 0, i.e. +0.0.
                 specials += [math.nan, -0.0]
-            x = rng.choice(specials + [rng.uniform(-1e6, 1e6), rng.gauss(0, 1) * 10.0 ** rng.randint(-40, 40)] * 3)
+            randoms = [rng.uniform(-1e6, 1e6), rng.gauss(0, 1) * 10.0 ** rng.randint(-40, 40)]
+            x = rng.choice(specials + randoms * 3)
             if k == "float32":
                 if self.round_trip and math.isfinite(x):
                     # kj prints a Float32 with at most 8 significant digits (FLT_DIG + 2), one
@@ -115,7 +116,8 @@ class _Random:
                     x = math.copysign(math.inf, x)
             return x
         if k == "text":
-            return "".join(rng.choice(_TEXT_ALPHABET) for _ in range(rng.choice([0, 1, 5, 22, 23, 30])))
+            size = rng.choice([0, 1, 5, 22, 23, 30])
+            return "".join(rng.choice(_TEXT_ALPHABET) for _ in range(size))
         if k == "data":
             data = bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, 3, 14, 30])))
             if self.round_trip:

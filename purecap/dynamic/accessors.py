@@ -31,7 +31,13 @@ from purecap.dynamic.errors import (
     ValueOutOfRange,
     WrongValueType,
 )
-from purecap.dynamic.schema import FLOAT_BITS_FORMATS, INT_RANGES, FieldInfo, StructSchema, type_name
+from purecap.dynamic.schema import (
+    FLOAT_BITS_FORMATS,
+    INT_RANGES,
+    FieldInfo,
+    StructSchema,
+    type_name,
+)
 from purecap.wire.builder import StructBuilder
 
 __all__ = [

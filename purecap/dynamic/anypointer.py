@@ -31,7 +31,9 @@ class Capability:
 
     __slots__ = ("index", "client", "interface")
 
-    def __init__(self, index: int, client: Any = None, interface: Optional[InterfaceType] = None) -> None:
+    def __init__(
+        self, index: int, client: Any = None, interface: Optional[InterfaceType] = None
+    ) -> None:
         self.index = index
         self.client = client
         self.interface = interface

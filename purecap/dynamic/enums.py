@@ -3,8 +3,8 @@
 A schema enum becomes a class derived from :class:`DynamicEnum` (an ``int``), with one instance per
 enumerant, made once when the schema is loaded: reading an enum field is a tuple index, never an
 allocation. Members compare equal to their number *and* to their name, so code written for
-pycapnp (``phone.type == "mobile"``) and code written for ``IntEnum`` (``phone.type == Type.mobile``,
-``phone.type == 1``) both work.
+pycapnp (``phone.type == "mobile"``) and code written for ``IntEnum``
+(``phone.type == Type.mobile``, ``phone.type == 1``) both work.
 
 A message written with a newer schema may hold a number this schema has no enumerant for
 (encoding spec: enums are plain UInt16 on the wire). Such a value reads as an *unknown* member:

@@ -1,9 +1,10 @@
 """Errors of the dynamic API: a schema used the wrong way.
 
 Each class also derives from the built-in exception Python code expects in that situation, so
-``hasattr``, ``getattr(obj, name, default)`` and ``except (AttributeError, TypeError)`` keep working:
-an unknown field is an :class:`AttributeError`, a value of the wrong type a :class:`TypeError`, an
-out-of-range number a :class:`ValueError`, a list index past the end an :class:`IndexError`.
+``hasattr``, ``getattr(obj, name, default)`` and ``except (AttributeError, TypeError)`` keep
+working: an unknown field is an :class:`AttributeError`, a value of the wrong type a
+:class:`TypeError`, an out-of-range number a :class:`ValueError`, a list index past the end an
+:class:`IndexError`.
 
 Messages name the struct and field and, for a misspelt name, suggest the closest real one.
 """

@@ -316,7 +316,9 @@ class _ListBase(Sequence[Any]):
         n = self._l.element_count
         i = index + n if index < 0 else index
         if not 0 <= i < n:
-            raise ListIndexError(f"index {index} is out of range for a {self._t.name} of {n} elements")
+            raise ListIndexError(
+                f"index {index} is out of range for a {self._t.name} of {n} elements"
+            )
         return i
 
     @property
@@ -433,7 +435,8 @@ class DynamicListBuilder(_ListBase):
         e = self._t.element
         if e.kind != "list":
             raise NotAPointerField(
-                f"init(index, size) makes the lists of a list of lists, not elements of {self._t.name}"
+                "init(index, size) makes the lists of a list of lists, not elements of "
+                + self._t.name
             )
         assert e.element is not None
         inner = e.element.list_type()

@@ -103,7 +103,9 @@ def module_from_request(
             )
         chosen = files[0]
     else:
-        matches = [f for f in files if f.filename == filename or f.filename.endswith("/" + filename)]
+        matches = [
+            f for f in files if f.filename == filename or f.filename.endswith("/" + filename)
+        ]
         if not matches:
             raise SchemaUsageError(
                 f"the request has no file {filename!r}"

@@ -302,7 +302,9 @@ class Registry:
             return ANY_POINTER
         return _ANY_VARIANTS.get(t.unconstrained_kind, ANY_POINTER)
 
-    def brand_bindings(self, brand: Optional[model.Brand], context: Bindings) -> Dict[int, Tuple[DynType, ...]]:
+    def brand_bindings(
+        self, brand: Optional[model.Brand], context: Bindings
+    ) -> Dict[int, Tuple[DynType, ...]]:
         """The bindings a reference's brand gives the referenced node's scopes. ``inherit``
         takes the enclosing scope's bindings (a reference from inside a generic struct to its own
         nested types); parameters in bound types are resolved in ``context``."""

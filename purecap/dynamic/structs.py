@@ -34,7 +34,6 @@ from typing import (
 from purecap.dynamic import accessors
 from purecap.dynamic.enums import UnionTag
 from purecap.dynamic.errors import (
-    NotAPointerField,
     Unpicklable,
     NotAUnion,
     NotRootError,
@@ -190,7 +189,9 @@ class _StructBase:
             try:
                 out[f.name] = to_python(f.get_r(r), verbose)
             except RecursionError:  # a reader given a huge nesting limit: still an error of ours
-                raise NestingLimitExceeded(f"{self._type.name} is nested too deeply to convert") from None
+                raise NestingLimitExceeded(
+                    f"{self._type.name} is nested too deeply to convert"
+                ) from None
         return out
 
     def _canonical(self) -> bytes:
@@ -495,9 +496,13 @@ _new = object.__new__
 _set_s = _StructBase.__dict__["_s"].__set__
 
 
-def _limits(traversal_limit_in_words: Optional[int], nesting_limit: Optional[int]) -> Tuple[int, int]:
+def _limits(
+    traversal_limit_in_words: Optional[int], nesting_limit: Optional[int]
+) -> Tuple[int, int]:
+    """pycapnp's keyword arguments, ``None`` meaning the default (C++ ``ReaderOptions``)."""
+    words = traversal_limit_in_words
     return (
-        DEFAULT_TRAVERSAL_LIMIT_WORDS if traversal_limit_in_words is None else traversal_limit_in_words,
+        DEFAULT_TRAVERSAL_LIMIT_WORDS if words is None else words,
         DEFAULT_NESTING_LIMIT if nesting_limit is None else nesting_limit,
     )
 
@@ -727,7 +732,8 @@ class StructType:
         traversal_limit_in_words: Optional[int] = None,
         nesting_limit: Optional[int] = None,
     ) -> Iterator[Any]:
-        return self.read_multiple_packed(io.BytesIO(bytes(data)), traversal_limit_in_words, nesting_limit)
+        stream = io.BytesIO(bytes(data))
+        return self.read_multiple_packed(stream, traversal_limit_in_words, nesting_limit)
 
     # -- introspection -----------------------------------------------------------------------------
 

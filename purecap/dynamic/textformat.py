@@ -112,7 +112,8 @@ def _byte_len(text: str) -> int:
 
 
 def _can_print_inline(text: str) -> bool:
-    return len(text) <= _MAX_INLINE_VALUE and _byte_len(text) <= _MAX_INLINE_VALUE and "\n" not in text
+    # Sizes are in bytes of UTF-8, as kj measures its strings.
+    return _byte_len(text) <= _MAX_INLINE_VALUE and "\n" not in text
 
 
 def _delimit(items: List[str], indent: int, mode: int, record: bool) -> str:
@@ -207,7 +208,9 @@ def _struct(r: Any, indent: int, mode: int) -> str:
         member = members[d] if d < len(members) else None
         # The first member at its default says nothing; any other member shows the union's
         # state, so it is printed even when null.
-        if member is not None and (d != 0 or member.slot_kind != "pointer" or s.has_pointer(member.pointer)):
+        if member is not None and (
+            d != 0 or member.slot_kind != "pointer" or s.has_pointer(member.pointer)
+        ):
             union_item = _field(r, member, inner)
             union_index = member.index
     items: List[str] = []

@@ -172,12 +172,14 @@ def set_pointer(pb: PointerBuilder, t: DynType, value: Any, where: Where) -> Non
             src = _copied(src)
         pb.set(src)
         return
-    if isinstance(value, (DynamicStructReader, DynamicStructBuilder)) and any_kind in ("anyKind", "struct"):
+    is_struct = isinstance(value, (DynamicStructReader, DynamicStructBuilder))
+    if is_struct and any_kind in ("anyKind", "struct"):
         if value._type.schema.is_group:
             raise where("a struct (a group is part of its parent, not a struct of its own)", value)
         pb.set_struct(_source(value, pb))
         return
-    if isinstance(value, (DynamicListReader, DynamicListBuilder)) and any_kind in ("anyKind", "list"):
+    is_list = isinstance(value, (DynamicListReader, DynamicListBuilder))
+    if is_list and any_kind in ("anyKind", "list"):
         pb.set_list(_source(value, pb))
         return
     if any_kind == "anyKind":

@@ -27,7 +27,8 @@ from tests.dynamic.helpers import data
 
 def test_unknown_fields_suggest_the_closest_name(t: Any) -> None:
     p = t.Point.new_message()
-    with pytest.raises(UnknownField, match=r"Point has no field 'lable' \(did you mean 'label'\?\)"):
+    suggestion = r"Point has no field 'lable' \(did you mean 'label'\?\)"
+    with pytest.raises(UnknownField, match=suggestion):
         p.lable
     with pytest.raises(AttributeError):
         p.as_reader().X

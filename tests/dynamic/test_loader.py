@@ -96,11 +96,11 @@ def test_load_request_choices(tmp_path: Path) -> None:
 def hooked(tmp_path: Path) -> Iterator[Path]:
     """The import hook installed, ``tmp_path`` on ``sys.path``; all undone afterwards."""
     (tmp_path / "hooked_schema.capnp").write_text(_SMALL)
-    (tmp_path / "dashed-name.capnp").write_text(_SMALL.replace("0xd50896166206331c", "0xd50896166206331d"))
+    (tmp_path / "dashed-name.capnp").write_text(_SMALL.replace("331c;", "331d;"))
     package = tmp_path / "schemapkg"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "inner.capnp").write_text(_SMALL.replace("0xd50896166206331c", "0xd50896166206331e"))
+    (package / "inner.capnp").write_text(_SMALL.replace("331c;", "331e;"))
     sys.path.insert(0, str(tmp_path))
     purecap.add_import_hook()
     purecap.add_import_hook()  # idempotent
@@ -109,7 +109,8 @@ def hooked(tmp_path: Path) -> Iterator[Path]:
     finally:
         purecap.remove_import_hook()
         sys.path.remove(str(tmp_path))
-        for name in ("hooked_schema_capnp", "dashed_name_capnp", "schemapkg", "schemapkg.inner_capnp"):
+        for name in ("hooked_schema_capnp", "dashed_name_capnp", "schemapkg",
+                     "schemapkg.inner_capnp"):  # fmt: skip
             sys.modules.pop(name, None)
 
 
