@@ -1,16 +1,20 @@
 """Field accessors: for each field, small functions with its layout baked in.
 
-:func:`build` gives a :class:`~purecap.dynamic.schema.FieldInfo` three functions, each taking the
+:func:`build` gives a :class:`~purecap.dynamic.schema.FieldInfo` its functions, each taking the
 wrapper object (whose ``_s`` is the wire :class:`~purecap.wire.reader.StructReader` or
 :class:`~purecap.wire.builder.StructBuilder`):
 
 * ``get_r(wrapper)``: the field's value read from a reader;
 * ``get_b(wrapper)``: the same from a builder (struct and list fields return builders);
-* ``set_b(wrapper, value)``: check ``value`` and store it.
+* ``set_b(wrapper, value)``: store ``value``. For numbers this is the fast path: it hands the
+  value to ``struct.pack_into``, which refuses anything that is no number of the right range;
+  ``set_checked`` then finds out why and raises the precise error (:func:`store` does both);
+* ``init_b(wrapper, size)``: ``init(name, size)`` for this field.
 
-The struct types install ``get_r``/``get_b`` as properties of their reader and builder classes,
-so ``person.id`` is one property call doing one ``unpack_from`` - the work generated code would
-do, with the offset, format and default captured in a closure instead of written into the source.
+The struct types install ``get_r``/``get_b``/``set_b`` as properties of their reader and builder
+classes, so ``person.id`` is one property call doing one ``unpack_from`` - the work generated code
+would do, with the offset, format and default captured in a closure instead of written into the
+source.
 
 Data fields are stored XORed with their default (encoding spec, "Default values"); a field past
 the end of the data section (written by an older schema) reads as its default. Wire readers and

@@ -34,12 +34,12 @@ from typing import (
 from purecap.dynamic import accessors
 from purecap.dynamic.enums import UnionTag
 from purecap.dynamic.errors import (
-    Unpicklable,
     NotAUnion,
     NotRootError,
     ReadOnlyError,
     SchemaUsageError,
     UnknownField,
+    Unpicklable,
     WrongValueType,
     did_you_mean,
 )
@@ -54,7 +54,7 @@ from purecap.dynamic.schema import (
 from purecap.schema import model
 from purecap.wire.builder import MessageBuilder, StructBuilder, follow_builder_far
 from purecap.wire.canonical import canonicalize, flatten
-from purecap.wire.errors import NestingLimitExceeded, NotCanonical
+from purecap.wire.errors import NestingLimitExceeded, NotCanonical, TruncatedMessage
 from purecap.wire.limits import DEFAULT_NESTING_LIMIT, DEFAULT_TRAVERSAL_LIMIT_WORDS
 from purecap.wire.message import (
     PackedMessageStream,
@@ -66,7 +66,6 @@ from purecap.wire.message import (
     write_message_to_stream,
     write_packed_message,
 )
-from purecap.wire.errors import TruncatedMessage
 from purecap.wire.reader import MessageReader, StructReader
 
 __all__ = [
@@ -353,10 +352,8 @@ class DynamicStructBuilder(_StructBase):
         return reader
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setter = self._setters.get(name)
-        if setter is None:
-            setter = self._type.schema.field(name).set_b  # raises UnknownField
-        setter(self, value)
+        # Each struct type's Builder class has a faster one (_make_setattr); same behaviour.
+        accessors.store(self, self._type.schema.field(name), value)
 
     def _set(self, name: str, value: Any) -> None:
         """Set the field ``name`` (also one whose name a method hides)."""
