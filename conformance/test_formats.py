@@ -9,7 +9,7 @@ import io
 import pathlib
 import random
 import subprocess
-from typing import Any, List
+from typing import Any, Callable, List
 
 import pytest
 
@@ -54,7 +54,7 @@ def random_literal(seed: int) -> str:
     for name, bits in _UINTS.items():
         if rng.random() < 0.7:
             parts.append(f"{name} = {rng.randint(0, (1 << bits) - 1)}")
-    options = [
+    options: List[Callable[[], str]] = [
         lambda: f"b = {rng.choice(['true', 'false'])}",
         lambda: f"f32 = {_float(rng)}",
         lambda: f"f64 = {_float(rng)}",
