@@ -155,3 +155,46 @@ def test_our_compiler_and_capnp_give_the_same_module(t: Any) -> None:
     assert _names(theirs) == _names(t)
     for name in ("AllTypes", "Shape", "Generics", "Defaults"):
         assert getattr(theirs, name).schema.fieldnames == getattr(t, name).schema.fieldnames
+
+
+def test_schema_capnp_reads_a_code_generator_request() -> None:
+    """schema.capnp itself, loaded dynamically, reads what capnp compile wrote: the same nodes
+    purecap.schema.nodes finds in it."""
+    from purecap.schema.nodes import request_from_bytes
+    from tests.dynamic.helpers import HERE
+
+    data_dir = HERE.parent / "schema" / "data"
+    schema = purecap.load(
+        data_dir / "capnp" / "schema.capnp", imports=[data_dir], standard_import=False
+    )
+    raw = packing.unpack(data("dyntest.request.packed"))
+    request = schema.CodeGeneratorRequest.from_bytes(raw)
+    expected = request_from_bytes(raw)
+    assert [n.id for n in request.nodes] == [n.id for n in expected.nodes or ()]
+    assert [n.displayName for n in request.nodes] == [n.display_name for n in expected.nodes or ()]
+    shape = next(n for n in request.nodes if n.displayName.endswith(":Shape"))
+    assert shape.which == "struct" and shape.struct.discriminantCount == 5
+    assert [f.name for f in shape.struct.fields][:3] == ["name", "circle", "rectangle"]
+    rect = shape.struct.fields[2]
+    assert rect.which == "group" and rect.discriminantValue == 1
+    assert request.requestedFiles[0].imports[0].name == "imported.capnp"
+
+
+def test_the_reference_test_schema_and_its_testdata() -> None:
+    """capnp's own test.capnp (every type, generics, defaults...) and the TestAllTypes message
+    its test suite checks in (testdata/binary, packed, short.txt): read, and printed as C++
+    prints it."""
+    from tests.dynamic.helpers import HERE
+
+    data_dir = HERE.parent / "schema" / "data"
+    test = purecap.load(data_dir / "capnp" / "test.capnp", imports=[data_dir],
+                        standard_import=False)  # fmt: skip
+    testdata = data_dir / "capnp" / "testdata"
+    r = test.TestAllTypes.from_bytes((testdata / "binary").read_bytes())
+    assert text_format(r) + "\n" == (testdata / "short.txt").read_text()
+    assert test.TestAllTypes.from_bytes_packed((testdata / "packed").read_bytes()) == r
+    assert r.int64Field == -123456789012345 and r.enumField == "corge"
+    assert r.structList[2].textField == "structlist 3"
+    assert list(r.enumList) == ["foo", "garply"]
+    d = test.TestDefaults.new_message()
+    assert d.structField.textField == "baz" and list(d.enumList) == ["foo", "garply"]
