@@ -136,6 +136,61 @@ def _union_getter(get: Getter, info: FieldInfo, schema: StructSchema) -> Getter:
     return union_member
 
 
+def _member_getter(info: FieldInfo, schema: StructSchema, builder: bool) -> Optional[Getter]:
+    """For the union members read most (numbers without default, structs, groups: the nodes of
+    a tree), one function doing the discriminant check and the read: a call less than
+    :func:`_union_getter`'s wrapper. ``None`` for other fields."""
+    doff = schema.discriminant_offset
+    dend = doff + 2
+    want = info.discriminant
+    u16 = _U16.unpack_from
+    k = info.type.kind
+    get: Getter
+    if info.slot_kind == "group":
+        st = info.type.struct
+        assert st is not None
+        wrap = st.wrap_builder if builder else st.wrap_reader
+
+        def get(self: Any) -> Any:
+            s = self._s
+            if (u16(s.segment, s.data_offset + doff)[0] if dend <= s.data_size else 0) != want:
+                check_active(s, schema, info)
+            return wrap(s)
+
+    elif k == "struct" and not builder:
+        st = info.type.struct
+        assert st is not None
+        wrap = st.wrap_reader
+        index = info.pointer
+        default = info.default
+
+        def get(self: Any) -> Any:
+            s = self._s
+            if (u16(s.segment, s.data_offset + doff)[0] if dend <= s.data_size else 0) != want:
+                check_active(s, schema, info)
+            return wrap(s.get_struct(index, default))
+
+    elif info.slot_kind == "data" and k != "enum" and info.default == 0:
+        fmt = info.fmt
+        assert fmt is not None
+        unpack = fmt.unpack_from
+        off = info.byte_offset
+        end = off + fmt.size
+        zero: Any = 0.0 if k in FLOAT_BITS_FORMATS else 0
+
+        def get(self: Any) -> Any:
+            s = self._s
+            if (u16(s.segment, s.data_offset + doff)[0] if dend <= s.data_size else 0) != want:
+                check_active(s, schema, info)
+            if end <= s.data_size:
+                return unpack(s.segment, s.data_offset + off)[0]
+            return zero
+
+    else:
+        return None
+    return get
+
+
 def _union_setter(set_: Setter, info: FieldInfo, schema: StructSchema) -> Setter:
     def union_member(self: Any, value: Any) -> None:
         set_(self, value)  # checks the value first: a refused value switches nothing
@@ -760,8 +815,12 @@ def build(info: FieldInfo, schema: StructSchema) -> None:
     if set_checked is None:
         set_checked = set_b  # a setter that checks everything itself
     if info.discriminant is not None:
-        get_r = _union_getter(get_r, info, schema)
-        get_b = _union_getter(get_b, info, schema)
+        shared = get_r is get_b
+        get_r = _member_getter(info, schema, False) or _union_getter(get_r, info, schema)
+        get_b = (
+            get_r if shared else
+            _member_getter(info, schema, True) or _union_getter(get_b, info, schema)
+        )
         if set_checked is set_b:
             set_b = set_checked = _union_setter(set_b, info, schema)
         else:

@@ -172,7 +172,8 @@ class UnionTag(str):
 
     It is also callable (returning itself), so both pycapnp spellings, ``s.which`` and
     ``s.which()``, work. A discriminant this schema does not know (the message comes from a newer
-    schema) reads as the empty name.
+    schema) reads as the empty name. It compares as the ``str`` it is (at C speed: ``==`` is not
+    overridden); compare ``raw`` with numbers.
     """
 
     raw: int
@@ -184,16 +185,6 @@ class UnionTag(str):
 
     def __call__(self) -> UnionTag:
         return self
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, int) and not isinstance(other, bool):
-            return self.raw == other
-        return str.__eq__(self, other)
-
-    def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
-
-    __hash__ = str.__hash__
 
     def __repr__(self) -> str:
         return f"<which {str.__str__(self)!r} ({self.raw})>"

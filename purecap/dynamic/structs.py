@@ -586,6 +586,13 @@ class StructType:
                 else:
                     hidden[name] = f
         setattr(self.Builder, "_setters", setters)
+        if schema.discriminant_offset >= 0:
+            which = property(
+                accessors.own_code(_which_getter(schema), f"which_{self.name.replace('.', '_')}"),
+                doc=_StructBase.which.__doc__,
+            )
+            setattr(self.Reader, "which", which)
+            setattr(self.Builder, "which", which)
         setattr(
             self.Builder,
             "__setattr__",
@@ -759,6 +766,23 @@ _object_setattr = object.__setattr__
 # a dict lookup and a call (the property route costs a third call). PyPy: object.__setattr__,
 # which its JIT turns into a direct call of the property's setter (a dict lookup it cannot fold).
 _VIA_OBJECT_SETATTR = sys.implementation.name == "pypy"
+
+
+def _which_getter(schema: StructSchema) -> Any:
+    """``which`` for one struct type: the discriminant read at its offset, its tag looked up."""
+    off = schema.discriminant_offset
+    end = off + 2
+    unpack = _U16.unpack_from
+    tags = schema.tags
+    count = len(tags)
+    tag = schema.tag
+
+    def which(self: Any) -> UnionTag:
+        s = self._s
+        d = unpack(s.segment, s.data_offset + off)[0] if end <= s.data_size else 0
+        return tags[d] if d < count else tag(d)
+
+    return which
 
 
 def _make_setattr(
