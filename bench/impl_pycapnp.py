@@ -1,5 +1,5 @@
 """The workloads on pycapnp (the C++ library underneath, driven through its dynamic API), on
-CPython. Same operations and answers as ``impl_purecap``; each written the way pycapnp is meant
+CPython. Same operations and answers as ``impl_generated``; each written the way pycapnp is meant
 to be used (``new_message``/``init``/attribute assignment; ``from_bytes`` as a context manager)."""
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ import timeit
 from typing import Any, Callable, Dict, List, Tuple
 
 from bench import data
-from bench import impl_purecap as P
-from bench.purecap_accessors import VehicleReader
+from bench import generated
+from bench import impl_generated as P
 from purecap.wire import framing
 from purecap.wire.builder import MessageBuilder
 from purecap.wire.limits import ReadLimits
@@ -58,7 +58,7 @@ def _steps() -> List[Tuple[str, str, Dict[str, Any]]]:
         "segments": segments, "ReadLimits": ReadLimits, "MessageReader": MessageReader,
         "unlimited": unlimited, "message": message, "read_struct": read_struct,
         "StructReader": StructReader, "segment": segments[0], "lot": lot,
-        "vehicles": vehicles, "vehicle": vehicle, "VehicleReader": VehicleReader,
+        "vehicles": vehicles, "vehicle": vehicle, "VehicleReader": generated.load().Vehicle.Reader,
         "MessageBuilder": MessageBuilder,
     }
     return [
@@ -76,7 +76,7 @@ def _steps() -> List[Tuple[str, str, Dict[str, Any]]]:
         ("list.get_struct(i)", "vehicles.get_struct(99)", env),
         ("struct.get_text(i) (far pointer)", "vehicle.get_text(0)", env),
         ("struct.get_struct(i) (far pointer)", "vehicle.get_struct(3)", env),
-        ("VehicleReader(r).mass_kg (accessor)", "VehicleReader(vehicle).mass_kg", env),
+        ("Vehicle.Reader(r).mass_kg (generated)", "VehicleReader(vehicle).mass_kg", env),
         ("MessageBuilder()", "MessageBuilder()", env),
         ("MessageBuilder().init_root(4, 0)", "MessageBuilder().init_root(4, 0)", env),
     ]
@@ -93,7 +93,7 @@ def main() -> None:
         "catrank": P.build_catrank(hits, False),
         "eval": P.build_eval(expr, False),
     }
-    print("=== cProfile of purecap (framed)\n")
+    print("=== cProfile of purecap's generated code (framed)\n")
     _profile("build carsales", lambda: P.build_carsales(lot, False), 30)
     _profile("read_all carsales", lambda: P.read_all_carsales(bufs["carsales"], False), 30)
     _profile("build catrank", lambda: P.build_catrank(hits, False), 10)

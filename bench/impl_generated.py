@@ -1,14 +1,17 @@
-"""The workloads on purecap, through the hand-written accessors of ``purecap_accessors``.
+"""The workloads on purecap through generated code: the ``workloads_capnp`` module that
+``purecap.codegen`` writes for ``schemas/workloads.capnp``, generated afresh when the benchmark
+starts (see ``generated.py``).
 
 Each ``build_*`` builds a fresh message from the plain data of ``bench/data.py`` and serialises
 it; each ``read_all_*`` parses bytes and reads every field (computing the workload's answer);
 each ``read_one_*`` parses bytes and reads one field deep in the message. ``packed`` selects the
-packed encoding for both directions.
+packed encoding for both directions. Used as a generated module is meant to be used:
+``X.new_message()``, property assignment, ``init_*``, ``to_bytes()``; ``X.from_bytes(buf)``.
 """
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import TYPE_CHECKING, List, Tuple
 
 from bench.data import (
     ExprData,
@@ -19,46 +22,27 @@ from bench.data import (
     rank_hits,
     reading_checksum,
 )
-from bench.purecap_accessors import (
-    ExprBuilder,
-    ExprReader,
-    HitListBuilder,
-    HitListReader,
-    LotBuilder,
-    LotReader,
-    ReadingBuilder,
-    ReadingReader,
-    VehicleReader,
-    init_root,
-    read_root,
-)
-from purecap.wire.builder import MessageBuilder
-from purecap.wire.message import (
-    read_message,
-    read_packed_message,
-    write_message,
-    write_packed_message,
-)
-from purecap.wire.reader import MessageReader
 
-NAME = "purecap"
+if TYPE_CHECKING:  # mypy reads the checked-in copy; the run imports the fresh one
+    from tests.codegen.generated import workloads_capnp as w
+else:
+    from bench import generated
+
+    w = generated.load()
+
+NAME = "generated"
 PACKED = True  # this implementation has the packed encoding
 
 
-def _write(message: MessageBuilder, packed: bool) -> bytes:
-    return write_packed_message(message) if packed else write_message(message)
-
-
-def _read(buf: bytes, packed: bool) -> MessageReader:
-    return read_packed_message(buf) if packed else read_message(buf)
+def version() -> str:
+    return f"codegen v{w.GENERATOR_VERSION}"
 
 
 # -- flat ---------------------------------------------------------------------------------------
 
 
 def build_flat(d: ReadingData, packed: bool) -> bytes:
-    message = MessageBuilder()
-    r = init_root(message, ReadingBuilder)
+    r = w.Reading.new_message()
     r.sensor = d.sensor
     r.timestamp = d.timestamp
     r.celsius = d.celsius
@@ -66,30 +50,36 @@ def build_flat(d: ReadingData, packed: bool) -> bytes:
     r.battery = d.battery
     r.alarm = d.alarm
     r.sequence = d.sequence
-    return _write(message, packed)
+    return r.to_bytes_packed() if packed else r.to_bytes()
+
+
+def _read_flat(buf: bytes, packed: bool) -> w.Reading.Reader:
+    return w.Reading.from_bytes_packed(buf) if packed else w.Reading.from_bytes(buf)
 
 
 def read_all_flat(buf: bytes, packed: bool) -> float:
-    r = read_root(_read(buf, packed), ReadingReader)
+    r = _read_flat(buf, packed)
     return reading_checksum(
         r.sensor, r.timestamp, r.celsius, r.humidity, r.battery, r.alarm, r.sequence
     )
 
 
 def read_one_flat(buf: bytes, packed: bool) -> float:
-    return read_root(_read(buf, packed), ReadingReader).celsius
+    return _read_flat(buf, packed).celsius
 
 
 # -- carsales -----------------------------------------------------------------------------------
 
 
 def build_carsales(lot: List[VehicleData], packed: bool) -> bytes:
-    message = MessageBuilder()
-    vehicles = init_root(message, LotBuilder).init_vehicles(len(lot))
+    message = w.Lot.new_message()
+    vehicles = message.init_vehicles(len(lot))
     for v, d in zip(vehicles, lot):
         v.maker = d.maker
         v.model = d.model
-        v.paint = d.paint
+        # The data holds the enumerant's ordinal, as pycapnp and capnpy are given it; the setter
+        # stores any int in range (converting to ``Paint`` first would be work pycapnp skips).
+        v.paint = d.paint  # type: ignore[assignment]
         v.seats = d.seats
         v.doors = d.doors
         for t, td in zip(v.init_tyres(len(d.tyres)), d.tyres):
@@ -114,11 +104,11 @@ def build_carsales(lot: List[VehicleData], packed: bool) -> bytes:
         v.heated_seats = d.heated_seats
         v.cup_holders = d.cup_holders
         v.sat_nav = d.sat_nav
-    return _write(message, packed)
+    return message.to_bytes_packed() if packed else message.to_bytes()
 
 
-def _vehicle_value(v: VehicleReader) -> int:
-    # bench.data.vehicle_value, field by field on a reader.
+def _vehicle_value(v: w.Vehicle.Reader) -> int:
+    # bench.data.vehicle_value, field by field on a reader (an enum is an IntEnum: its ordinal).
     value = v.seats * 150 + v.doors * 300 + v.paint * 7 + len(v.maker) + len(v.model)
     for t in v.tyres:
         rim = t.rim_inches
@@ -134,13 +124,16 @@ def _vehicle_value(v: VehicleReader) -> int:
     return value
 
 
+def _read_lot(buf: bytes, packed: bool) -> w.Lot.Reader:
+    return w.Lot.from_bytes_packed(buf) if packed else w.Lot.from_bytes(buf)
+
+
 def read_all_carsales(buf: bytes, packed: bool) -> int:
-    lot = read_root(_read(buf, packed), LotReader)
-    return sum(_vehicle_value(v) for v in lot.vehicles)
+    return sum(_vehicle_value(v) for v in _read_lot(buf, packed).vehicles)
 
 
 def read_one_carsales(buf: bytes, packed: bool) -> int:
-    vehicles = read_root(_read(buf, packed), LotReader).vehicles
+    vehicles = _read_lot(buf, packed).vehicles
     return vehicles[len(vehicles) - 1].mass_kg
 
 
@@ -148,30 +141,34 @@ def read_one_carsales(buf: bytes, packed: bool) -> int:
 
 
 def build_catrank(hits: List[HitData], packed: bool) -> bytes:
-    message = MessageBuilder()
-    out = init_root(message, HitListBuilder).init_hits(len(hits))
+    message = w.HitList.new_message()
+    out = message.init_hits(len(hits))
     for h, d in zip(out, hits):
         h.url = d.url
         h.score = d.score
         h.snippet = d.snippet
-    return _write(message, packed)
+    return message.to_bytes_packed() if packed else message.to_bytes()
+
+
+def _read_hits(buf: bytes, packed: bool) -> w.HitList.Reader:
+    return w.HitList.from_bytes_packed(buf) if packed else w.HitList.from_bytes(buf)
 
 
 def read_all_catrank(buf: bytes, packed: bool) -> Tuple[int, int]:
-    hits = read_root(_read(buf, packed), HitListReader).hits
+    hits = _read_hits(buf, packed).hits
     return rank_hits([(h.score, h.url, h.snippet) for h in hits], " cat ", " dog ")
 
 
 def read_one_catrank(buf: bytes, packed: bool) -> float:
-    hits = read_root(_read(buf, packed), HitListReader).hits
+    hits = _read_hits(buf, packed).hits
     return hits[len(hits) - 1].score
 
 
 # -- eval ---------------------------------------------------------------------------------------
 
 
-def _build_expr(e: ExprBuilder, d: ExprData) -> None:
-    e.operator = d.operator
+def _build_expr(e: w.Expr.Builder, d: ExprData) -> None:
+    e.operator = d.operator  # type: ignore[assignment]  # an ordinal, as for Paint above
     if isinstance(d.lhs, ExprData):
         _build_expr(e.lhs.init_nested(), d.lhs)
     else:
@@ -183,12 +180,12 @@ def _build_expr(e: ExprBuilder, d: ExprData) -> None:
 
 
 def build_eval(expr: ExprData, packed: bool) -> bytes:
-    message = MessageBuilder()
-    _build_expr(init_root(message, ExprBuilder), expr)
-    return _write(message, packed)
+    message = w.Expr.new_message()
+    _build_expr(message, expr)
+    return message.to_bytes_packed() if packed else message.to_bytes()
 
 
-def _evaluate(e: ExprReader) -> int:
+def _evaluate(e: w.Expr.Reader) -> int:
     lhs = e.lhs
     a = lhs.literal if lhs.which() == 0 else _evaluate(lhs.nested)
     rhs = e.rhs
@@ -196,11 +193,13 @@ def _evaluate(e: ExprReader) -> int:
     return apply_operator(e.operator, a, b)
 
 
+def _read_expr(buf: bytes, packed: bool) -> w.Expr.Reader:
+    return w.Expr.from_bytes_packed(buf) if packed else w.Expr.from_bytes(buf)
+
+
 def read_all_eval(buf: bytes, packed: bool) -> int:
-    return _evaluate(read_root(_read(buf, packed), ExprReader))
+    return _evaluate(_read_expr(buf, packed))
 
 
 def read_one_eval(buf: bytes, packed: bool) -> int:
-    return read_root(_read(buf, packed), ExprReader).operator
-
-
+    return _read_expr(buf, packed).operator
