@@ -554,10 +554,17 @@ def _list_builder_getter(info: FieldInfo) -> Getter:
     assert element is not None
     lt = element.list_type()
     wrap = lt.wrap_builder
-    get_list = lt.builder_getter()
+    if element.kind == "struct":
+        words, pointers = lt.data_words, lt.pointer_count
 
-    def get(self: Any) -> Any:
-        return wrap(get_list(self._s.get_pointer(index), default))
+        def get(self: Any) -> Any:
+            return wrap(self._s.get_struct_list(index, words, pointers, default))
+
+    else:
+        element_size = element.element_size
+
+        def get(self: Any) -> Any:
+            return wrap(self._s.get_list(index, element_size, default))
 
     return get
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, List, Optional, Sequence, overload
 
-from purecap.dynamic.accessors import as_float, as_int, enum_number, float32_bits
+from purecap.dynamic.accessors import as_float, as_int, enum_number, float32_bits, own_code
 from purecap.dynamic.errors import ListIndexError, NotAPointerField, WrongValueType
 from purecap.dynamic.schema import FORMATS, INT_RANGES, DynType, type_name
 from purecap.wire.builder import ListBuilder, MessageBuilder, PointerBuilder, StructBuilder
@@ -49,6 +49,11 @@ class ListType:
         self.set_b: Callable[[Any, int, Any], None] = _no_set
         self.all_r: Callable[[Any], List[Any]]
         _build(self)
+        # Code objects of their own for this list type's functions (see accessors.own_code).
+        tag = "".join(c if c.isalnum() else "_" for c in self.name)
+        self.get_r = own_code(self.get_r, f"get_{tag}_item")
+        self.get_b = own_code(self.get_b, f"get_{tag}_item_b")
+        self.set_b = own_code(self.set_b, f"set_{tag}_item")
         lt = self
 
         def wrap_reader(wl: ListReader) -> DynamicListReader:
@@ -63,8 +68,8 @@ class ListType:
             _set_t(obj, lt)
             return obj
 
-        self.wrap_reader = wrap_reader
-        self.wrap_builder = wrap_builder
+        self.wrap_reader = own_code(wrap_reader, f"wrap_{tag}_reader")
+        self.wrap_builder = own_code(wrap_builder, f"wrap_{tag}_builder")
 
     # -- lists on the wire -----------------------------------------------------------------------
 
@@ -78,9 +83,6 @@ class ListType:
         if self.element_size == ElementSize.INLINE_COMPOSITE:
             return pb.init_struct_list(size, self.data_words, self.pointer_count)
         return pb.init_list(self.element_size, size)
-
-    def builder_getter(self) -> Callable[[PointerBuilder, Optional[ListReader]], ListBuilder]:
-        return self.get_in_pointer
 
     def fill(self, wl: ListBuilder, values: Sequence[Any]) -> None:
         set_b = self.set_b
