@@ -69,6 +69,7 @@ from purecap.wire.message import (
 from purecap.wire.reader import MessageReader, StructReader
 
 __all__ = [
+    "ResizableList",
     "StructType",
     "DynamicStructReader",
     "DynamicStructBuilder",
@@ -161,6 +162,21 @@ class _StructBase:
         return True
 
     _has = has
+
+    def get_data_as_view(self, name: str) -> memoryview:
+        """A Data field as a zero-copy ``memoryview`` of the message (pycapnp's name); valid
+        while the message's buffer is, and writable in a builder."""
+        schema = self._type.schema
+        info = schema.field(name)
+        if info.type.kind != "data":
+            raise WrongValueType(f"{self._type.name}.{name} is not Data")
+        if info.discriminant is not None:
+            accessors.check_active(self._s, schema, info)
+        s = self._s
+        if hasattr(s, "message"):  # a builder: its reader views the same (writable) bytearray
+            s = s.as_reader()
+        view: memoryview = s.get_data_view(info.pointer)
+        return view
 
     def to_dict(self, verbose: bool = False, ordered: bool = False) -> Dict[str, Any]:
         """The value as plain data: fields by name, structs as dicts, lists as lists, enums as
@@ -385,6 +401,18 @@ class DynamicStructBuilder(_StructBase):
             f"reader or builder of {self._type.name})"
         )
 
+    def init_resizable_list(self, name: str) -> ResizableList:
+        """A list of structs to grow one ``add()`` at a time, written to the field by
+        ``finish()`` (pycapnp's; the elements are built apart, then copied in)."""
+        info = self._type.schema.field(name)
+        element = info.type.element
+        if info.type.kind != "list" or element is None or element.struct is None:
+            raise WrongValueType(
+                f"init_resizable_list() makes lists of structs; {self._type.name}.{name} is "
+                f"{info.type!r}"
+            )
+        return ResizableList(self, info, element.struct)
+
     def from_dict(self, value: Dict[str, Any]) -> None:
         """Set fields from a ``dict`` (nested dicts and lists for struct and list fields)."""
         self._assign(value)
@@ -450,6 +478,39 @@ class DynamicStructBuilder(_StructBase):
         from purecap.dynamic.textformat import text_format
 
         return f"<{self._type.name} builder {text_format(self)}>"
+
+
+class ResizableList:
+    """What ``init_resizable_list`` returns: ``add()`` a new element builder, ``finish()``."""
+
+    def __init__(self, owner: DynamicStructBuilder, info: FieldInfo, element: StructType) -> None:
+        self._owner = owner
+        self._info = info
+        self._element = element
+        self._items: List[Any] = []
+        self._finished = False
+
+    def add(self) -> Any:
+        if self._finished:
+            raise SchemaUsageError("this resizable list was finished: add() no more")
+        item = self._element.new_message()
+        self._items.append(item)
+        return item
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> Any:
+        return self._items[index]
+
+    def finish(self) -> None:
+        """Write the elements into the field, in order."""
+        from purecap.dynamic.lists import copy_struct_content
+
+        self._finished = True
+        lst = self._owner.init(self._info.name, len(self._items))
+        for i, item in enumerate(self._items):
+            copy_struct_content(lst._l.get_struct(i), item._s.as_reader())
 
 
 def _is_root(s: StructBuilder) -> bool:

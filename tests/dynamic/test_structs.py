@@ -422,3 +422,26 @@ def test_deep_builders_print_within_the_nesting_limit(t: Any) -> None:
     )
     with pytest.raises(purecap.PurecapError, match="nest"):
         str(deep)  # a huge nesting limit: Python's recursion limit is hit, reported as ours
+
+
+def test_pycapnp_extras_resizable_lists_and_data_views(t: Any) -> None:
+    a = t.AllTypes.new_message(dataField=b"abc")
+    grow = a.init_resizable_list("structList")
+    first = grow.add()
+    first.textField = "one"
+    grow.add().int8Field = 2
+    assert len(grow) == 2 and grow[0].textField == "one"
+    grow.finish()
+    assert [s.textField for s in a.structList] == ["one", ""] and a.structList[1].int8Field == 2
+    with pytest.raises(purecap.dynamic.SchemaUsageError, match="finished"):
+        grow.add()
+    with pytest.raises(purecap.dynamic.WrongValueType, match="lists of structs"):
+        a.init_resizable_list("int32List")
+    view = a.get_data_as_view("dataField")
+    view[0] = ord("A")  # a builder's view writes through
+    assert a.dataField == b"Abc"
+    r = t.AllTypes.from_bytes(a.to_bytes())
+    assert bytes(r.get_data_as_view("dataField")) == b"Abc"
+    assert bytes(t.AllTypes.new_message().get_data_as_view("dataField")) == b""
+    with pytest.raises(purecap.dynamic.WrongValueType, match="not Data"):
+        r.get_data_as_view("textField")
