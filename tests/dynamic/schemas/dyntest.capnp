@@ -1,6 +1,7 @@
 # The test schema of the dynamic API: every type, defaults, unions, groups, generics, constants,
-# nested declarations and interfaces. Field positions are in tests/dynamic/schemas/README.md's
-# command (capnp compile -ocapnp) if you need them.
+# nested declarations and interfaces. `capnp compile -ocapnp dyntest.capnp` shows where each field
+# lives. The fixtures of ../data are made from it by ../data/make_fixtures.sh: regenerate them
+# after changing it.
 @0xcf115045b853c29c;
 
 using Imported = import "imported.capnp";
