@@ -1,12 +1,12 @@
-"""Generated code computes the benchmark workloads' answers and writes the same bytes as the
-hand-written accessors of bench/purecap_accessors.py (which match C++ byte for byte)."""
+"""Generated code computes the benchmark workloads' answers (bench/data.py holds the plain-Python
+truth), in both encodings. Byte identity with C++ (pycapnp) is checked by bench/test_bench.py
+and the conformance suite."""
 
 from __future__ import annotations
 
 import pytest
 
 from bench import data
-from bench import impl_purecap as hand
 from tests.codegen import workloads as gen
 
 
@@ -14,15 +14,16 @@ from tests.codegen import workloads as gen
 def test_flat(packed: bool) -> None:
     d = data.make_reading()
     buf = gen.build_flat(d, packed)
-    assert buf == hand.build_flat(d, packed)
-    assert gen.read_all_flat(buf, packed) == hand.read_all_flat(buf, packed)
+    expected = data.reading_checksum(
+        d.sensor, d.timestamp, d.celsius, d.humidity, d.battery, d.alarm, d.sequence
+    )
+    assert gen.read_all_flat(buf, packed) == expected
 
 
 @pytest.mark.parametrize("packed", [False, True])
 def test_carsales(packed: bool) -> None:
     lot = data.make_lot(20)
     buf = gen.build_carsales(lot, packed)
-    assert buf == hand.build_carsales(lot, packed)
     assert gen.read_all_carsales(buf, packed) == data.lot_value(lot)
     assert gen.read_one_carsales(buf, packed) == lot[-1].mass_kg
 
@@ -31,13 +32,12 @@ def test_carsales(packed: bool) -> None:
 def test_catrank(packed: bool) -> None:
     hits = data.make_hits(50)
     buf = gen.build_catrank(hits, packed)
-    assert buf == hand.build_catrank(hits, packed)
-    assert gen.read_all_catrank(buf, packed) == hand.read_all_catrank(buf, packed)
+    expected = data.rank_hits([(h.score, h.url, h.snippet) for h in hits], " cat ", " dog ")
+    assert gen.read_all_catrank(buf, packed) == expected
 
 
 @pytest.mark.parametrize("packed", [False, True])
 def test_eval(packed: bool) -> None:
     expr = data.make_expr()
     buf = gen.build_eval(expr, packed)
-    assert buf == hand.build_eval(expr, packed)
     assert gen.read_all_eval(buf, packed) == data.evaluate(expr)
