@@ -58,14 +58,15 @@ _NEEDS_DATA_ESCAPE = re.compile(rb"[\x00-\x1f\x7f-\xff\"'\\]")
 def c_escape(raw: bytes, binary: bool) -> str:
     """``raw`` with C escapes (kj ``encodeCEscape``): control characters, quotes and backslash
     always, and for binary data every byte above 0x7F, as three-digit octal. Text bytes above
-    0x7F are kept (UTF-8); invalid UTF-8 is shown as ``\\xNN``, which the parser reads back."""
+    0x7F are kept as they are, valid UTF-8 or not, as C++ does: invalid bytes become lone
+    surrogates (``surrogateescape``), which encode back to the same bytes on output."""
     if binary:
         if _NEEDS_DATA_ESCAPE.search(raw) is None:
             return raw.decode("ascii")
         return b"".join([_DATA_TABLE[b] for b in raw]).decode("ascii")
     if _NEEDS_TEXT_ESCAPE.search(raw) is not None:
         raw = b"".join([_TEXT_TABLE[b] for b in raw])
-    return raw.decode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "surrogateescape")
 
 
 def _c_float(value: float, digits: int, round_trips: Any) -> str:

@@ -632,7 +632,14 @@ def init_blob_at(
 def _text_bytes(value: Union[str, bytes]) -> bytes:
     if isinstance(value, str):
         return value.encode("utf-8")
-    return bytes(value)
+    return _blob_bytes(value)
+
+
+def _blob_bytes(value: object) -> bytes:
+    """The bytes of a bytes-like value; an int is refused (``bytes(5)`` would be five NULs)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise BuilderError(f"expected bytes-like data, got {type(value).__name__} {value!r:.40}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -770,11 +777,11 @@ class StructBuilder:
     def set_text(self, index: int, value: Union[str, bytes]) -> None:
         if not 0 <= index < self.pointer_count:
             self._ref(index)  # raises
-        data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        data = value.encode("utf-8") if isinstance(value, str) else _blob_bytes(value)
         set_blob_at(self.message, self.segment_index, self.pointer_offset + (index << 3), data, True)
 
     def set_data(self, index: int, value: Union[bytes, bytearray, memoryview]) -> None:
-        set_blob_at(self.message, self.segment_index, self._ref(index), bytes(value), False)
+        set_blob_at(self.message, self.segment_index, self._ref(index), _blob_bytes(value), False)
 
     def init_data(self, index: int, size: int) -> memoryview:
         """A Data field of ``size`` zero bytes, returned as a writable view."""
@@ -1009,7 +1016,7 @@ class PointerBuilder:
         set_blob_at(self.message, self.segment_index, self.offset, _text_bytes(value), True)
 
     def set_data(self, value: Union[bytes, bytearray, memoryview]) -> None:
-        set_blob_at(self.message, self.segment_index, self.offset, bytes(value), False)
+        set_blob_at(self.message, self.segment_index, self.offset, _blob_bytes(value), False)
 
     def get_text(self, default: str = "") -> str:
         return self.as_reader().get_text(default)

@@ -865,3 +865,13 @@ def test_random_struct_and_struct_list_upgrades() -> None:
         check_pointer(reader.get_pointer(0), grown_list, what)
         assert reader.get_text(1) == "sibling", what
         assert_only_live_words(m)
+
+
+def test_text_and_data_refuse_ints() -> None:
+    """``bytes(5)`` is five NULs: an int given as Text or Data is a mistake, not a length."""
+    root = MessageBuilder().init_root(0, 2)
+    with pytest.raises(BuilderError):
+        root.set_text(0, 5)  # type: ignore[arg-type]
+    with pytest.raises(BuilderError):
+        root.set_data(1, 5)  # type: ignore[arg-type]
+    assert not root.has_pointer(0) and not root.has_pointer(1)
