@@ -16,7 +16,7 @@ within 2x of it; on PyPy, within 1.5x of capnpy; the dynamic API at most 3x gene
 
 Every implementation's answers are checked against the expected ones before anything is timed.
 
-    bench/run.py                  everything (about 5 minutes on 2 busy cores)
+    bench/run.py                  everything (2 to 4 minutes on 2 shared cores)
     bench/run.py --quick          a fast smoke run with few repeats (numbers are rough)
     bench/run.py --write-readme   also write the results into bench/README.md
     bench/run.py --part cpython   only the CPython part (--part pypy is what the subprocess runs)
@@ -599,7 +599,9 @@ def write_readme(parts: List[Result], quick: bool) -> None:
     body = (
         f"Measured {today} on {machine()}"
         + (" (QUICK run: rough numbers)" if quick else "")
-        + f"; purecap {parts[0]['versions']['purecap']}.\n\n"
+        + f"; purecap {parts[0]['versions']['purecap']}; load average "
+        + "/".join(f"{x:.1f}" for x in os.getloadavg())
+        + " at the end (a shared machine: other engineers' builds and tests run alongside).\n\n"
         + markdown(parts)
     )
     with open(README, "w") as f:
