@@ -47,7 +47,13 @@ from typing import (
     overload,
 )
 
-from purecap.wire.builder import ListBuilder, MessageBuilder, PointerBuilder, StructBuilder
+from purecap.wire.builder import (
+    ListBuilder,
+    MessageBuilder,
+    PointerBuilder,
+    StructBuilder,
+    follow_builder_far,
+)
 from purecap.wire.canonical import canonicalize
 from purecap.wire.errors import BuilderError
 from purecap.wire.limits import (
@@ -63,6 +69,7 @@ from purecap.wire.message import (
     write_message,
     write_packed_message,
 )
+from purecap.wire.pointers import POINTER_HALVES as _POINTER_HALVES
 from purecap.wire.pointers import ElementSize, PointerType
 from purecap.wire.reader import (
     Buffer,
@@ -236,11 +243,11 @@ def _root_of(message: MessageBuilder) -> Tuple[int, int]:
     """``(segment, byte offset)`` of the root struct's data section (-1, -1 if none)."""
     if not message.segments:
         return -1, -1
-    root = message.root_pointer()
-    if root.is_null():
+    lo, hi = _POINTER_HALVES.unpack_from(message.segments[0], 0)
+    if lo == 0 and hi == 0:
         return -1, -1
-    from purecap.wire.builder import follow_builder_far
-
+    if lo & 3 == 0:  # a struct pointer in place, the usual case: no far pointer to follow
+        return 0, 8 + ((lo >> 2) << 3)
     si, start, lo, _hi = follow_builder_far(message, 0, 0)
     if lo & 3 != 0:
         return -1, -1

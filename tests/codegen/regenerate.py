@@ -10,8 +10,8 @@ is checked out:
 * the reference's schemas of capnp 0.9.2 (the copies in ``tests/schema/data/capnp``):
   ``schema.capnp``, ``rpc.capnp``, ``rpc-twoparty.capnp``, ``persistent.capnp``, ``c++.capnp``,
   ``stream.capnp``, ``compat/json.capnp``, ``test.capnp`` and its imports;
-* the benchmark schema, ``bench/schemas/workloads.capnp``, to compare generated accessors with
-  the hand-written ones of ``bench/purecap_accessors.py``.
+* the benchmark schema, ``bench/schemas/workloads.capnp`` (``make bench`` times its generated
+  accessors).
 
 They are part of the tree ``mypy --strict purecap tests`` checks, which is how the generator's
 output is proved to type-check.

@@ -1,8 +1,7 @@
-"""The benchmark workloads of ``bench/`` through *generated* code (``generated/workloads_capnp``),
-line for line the hand-written version in ``bench/impl_purecap.py``.
+"""The benchmark workloads of ``bench/`` through *generated* code (``generated/workloads_capnp``).
 
-``test_workloads.py`` checks the answers; ``python -m tests.codegen.bench_generated`` times both
-versions side by side (the generated accessors are meant to be exactly as fast).
+``test_workloads.py`` checks the answers against ``bench/data.py``; ``make bench`` times the
+generated code (``bench/impl_generated.py``) against pycapnp and capnpy.
 """
 
 from __future__ import annotations
