@@ -41,9 +41,10 @@ def _copy_into_one_segment(value: StructReader, canonical: bool) -> bytes:
     set_struct_pointer(builder, root.segment_index, root.offset, value, canonical)
     if len(builder.segments) != 1:  # pragma: no cover - would be a bug in total_size
         raise AssertionError("single-segment copy spilled into a second segment")
+    out = bytes(builder.segments_for_output()[0])
     if canonical:
-        return bytes(builder.segments_for_output()[0])
-    return bytes(builder.segments[0])
+        return out
+    return out + bytes((size << 3) - len(out))  # flat output is the whole array, as C++ writes it
 
 
 def canonicalize(value: StructReader) -> bytes:
