@@ -56,6 +56,12 @@ from purecap.wire.builder import (
     follow_builder_far,
 )
 from purecap.wire.canonical import canonicalize
+from purecap.wire.defaults import (  # re-exported: generated modules import them from here
+    float32_bits,
+    float32_from_bits,
+    float64_bits,
+    float64_from_bits,
+)
 from purecap.wire.errors import BuilderError
 from purecap.wire.limits import (
     DEFAULT_NESTING_LIMIT,
@@ -145,31 +151,6 @@ I64 = cast("Field[int]", struct.Struct("<q"))
 U64 = cast("Field[int]", struct.Struct("<Q"))
 F32 = cast("Field[float]", struct.Struct("<f"))
 F64 = cast("Field[float]", struct.Struct("<d"))
-
-_F32 = struct.Struct("<f")
-_F64 = struct.Struct("<d")
-_U32 = struct.Struct("<I")
-_U64 = struct.Struct("<Q")
-
-
-def float32_from_bits(bits: int) -> float:
-    """The Float32 whose IEEE-754 bit pattern is ``bits`` (for fields with a non-zero default,
-    which are stored XORed with the default's bits: encoding.html, "Default values")."""
-    return float(_F32.unpack(_U32.pack(bits))[0])
-
-
-def float64_from_bits(bits: int) -> float:
-    return float(_F64.unpack(_U64.pack(bits))[0])
-
-
-def float32_bits(value: float) -> int:
-    """The bit pattern of ``value`` as a Float32 (raises OverflowError if it does not fit)."""
-    return int(_U32.unpack(_F32.pack(value))[0])
-
-
-def float64_bits(value: float) -> int:
-    return int(_U64.unpack(_F64.pack(value))[0])
-
 
 #: What packing a value that does not fit raises: struct.error (out of range), OverflowError (a
 #: float too large for Float32) or, on PyPy, ValueError (a negative number into an unsigned

@@ -29,7 +29,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from purecap.errors import PurecapError
 from purecap.schema import model
-from purecap.schema.nodes import read_node, read_request, write_node
+from purecap.schema.nodes import read_request, write_node
 from purecap.wire.canonical import canonicalize
 from purecap.wire.message import read_message
 from purecap.wire.reader import MessageReader, StructReader

@@ -22,7 +22,7 @@ from typing import Callable, List, Optional, TypeVar, Union
 
 from purecap.wire.builder import ListBuilder, StructBuilder
 from purecap.wire.pointers import ElementSize
-from purecap.wire.reader import ListReader, PointerReader, StructReader
+from purecap.wire.reader import PointerReader, StructReader
 
 __all__ = [
     "NodeReader", "NodeBuilder", "ParameterReader", "ParameterBuilder", "NestedNodeReader",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import struct
 import sys
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, List, Optional, Tuple, Union
 
 from purecap.wire.errors import BuilderError
 from purecap.wire.limits import UNLIMITED
@@ -38,7 +38,6 @@ from purecap.wire.reader import (
     MessageReader,
     PointerReader,
     StructReader,
-    read_blob,
 )
 
 __all__ = [

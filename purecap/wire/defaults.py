@@ -20,6 +20,8 @@ from purecap.wire.reader import StructReader
 __all__ = [
     "float32_bits",
     "float64_bits",
+    "float32_from_bits",
+    "float64_from_bits",
     "read_int",
     "write_int",
     "read_float32",
@@ -47,6 +49,15 @@ def float64_bits(value: float) -> int:
     return int(_U64.unpack(_F64.pack(value))[0])
 
 
+def float32_from_bits(bits: int) -> float:
+    """The Float32 whose IEEE-754 bit pattern is ``bits``."""
+    return float(_F32.unpack(_U32.pack(bits))[0])
+
+
+def float64_from_bits(bits: int) -> float:
+    return float(_F64.unpack(_U64.pack(bits))[0])
+
+
 def read_int(s: _Struct, fmt: struct.Struct, byte_offset: int, default: int = 0) -> int:
     """An integer (or enum) field; past the data section it reads as ``default``."""
     return int(s.get_primitive(fmt, byte_offset, 0)) ^ default
@@ -57,8 +68,7 @@ def write_int(s: StructBuilder, fmt: struct.Struct, byte_offset: int, value: int
 
 
 def read_float32(s: _Struct, byte_offset: int, default_bits: int = 0) -> float:
-    bits = int(s.get_primitive(_U32, byte_offset, 0)) ^ default_bits
-    return float(_F32.unpack(_U32.pack(bits))[0])
+    return float32_from_bits(int(s.get_primitive(_U32, byte_offset, 0)) ^ default_bits)
 
 
 def write_float32(s: StructBuilder, byte_offset: int, value: float, default_bits: int = 0) -> None:
@@ -66,8 +76,7 @@ def write_float32(s: StructBuilder, byte_offset: int, value: float, default_bits
 
 
 def read_float64(s: _Struct, byte_offset: int, default_bits: int = 0) -> float:
-    bits = int(s.get_primitive(_U64, byte_offset, 0)) ^ default_bits
-    return float(_F64.unpack(_U64.pack(bits))[0])
+    return float64_from_bits(int(s.get_primitive(_U64, byte_offset, 0)) ^ default_bits)
 
 
 def write_float64(s: StructBuilder, byte_offset: int, value: float, default_bits: int = 0) -> None:

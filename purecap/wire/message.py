@@ -92,7 +92,7 @@ def read_messages(
 ) -> Iterator[MessageReader]:
     """Every framed message in ``buffer``, one after another."""
     offset = 0
-    size = len(memoryview(buffer).cast("B")) if not isinstance(buffer, (bytes, bytearray)) else len(buffer)
+    size = memoryview(buffer).nbytes
     while offset < size:
         message, offset = read_message_at(
             buffer, offset, traversal_limit_words=traversal_limit_words, nesting_limit=nesting_limit

@@ -23,7 +23,6 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 from purecap.wire.errors import (
     DecodeError,
-    InvalidCapability,
     InvalidText,
     ListElementSizeMismatch,
     MalformedList,
@@ -168,10 +167,6 @@ class MessageReader:
 
 # ---------------------------------------------------------------------------------------------
 # Following pointers. These functions are the only places that interpret untrusted pointer words.
-
-
-def _where(arena: MessageReader, segment_index: int, byte_offset: int) -> Tuple[int, int]:
-    return segment_index, byte_offset >> 3
 
 
 def follow_far(
@@ -525,7 +520,9 @@ def decode_text(raw: memoryview, segment_index: int = 0, word_offset: int = 0) -
         # Not str(raw, "utf-8"): on PyPy 3.9 that accepts encoded surrogates (ED A0 80).
         return codecs.utf_8_decode(raw, "strict", True)[0]
     except UnicodeDecodeError as e:
-        raise InvalidText(f"text is not valid UTF-8: {e.reason} at byte {e.start}") from None
+        raise InvalidText(
+            f"text is not valid UTF-8: {e.reason} at byte {e.start}", segment_index, word_offset
+        ) from None
 
 
 def read_capability(arena: MessageReader, segment_index: int, ref_offset: int) -> Optional[int]:
@@ -624,9 +621,6 @@ class StructReader:
         return bytes(self.segment[self.data_offset : self.data_offset + self.data_size])
 
     # -- pointer section ---------------------------------------------------------------------
-
-    def _pointer_offset(self, index: int) -> int:
-        return self.pointer_offset + (index << 3)
 
     def has_pointer(self, index: int) -> bool:
         """Whether pointer ``index`` is present and non-null."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import pathlib
-from typing import Any, Callable, List
+from typing import Any, List
 
 import pytest
 

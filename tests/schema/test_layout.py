@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import pytest
 
-from purecap.schema.ids import child_id, group_id
+from purecap.schema.ids import child_id
 from purecap.schema.layout import (
     NO_DISCRIMINANT,
     POINTER,

@@ -15,7 +15,6 @@ from typing import Callable, List, Optional, Sequence
 
 import pytest
 
-from purecap.wire import framing
 from purecap.wire.errors import (
     DecodeError,
     PackingError,
