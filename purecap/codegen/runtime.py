@@ -319,7 +319,11 @@ class StructBuilderBase(GroupBuilderBase):
     def to_bytes(self) -> bytes:
         """The framed message: this builder's own message when it is the root (byte for byte
         what C++ writes for the same building steps), else a message holding a copy."""
-        return write_message(_message_of(self._b))
+        b = self._b
+        message = b.message
+        if b.data_offset == 8 and b.segment_index == 0 and _root_of(message) == (0, 8):
+            return message.to_framed_bytes()  # the usual case: the root, right after its pointer
+        return write_message(_message_of(b))
 
     def to_bytes_packed(self) -> bytes:
         return write_packed_message(_message_of(self._b))
@@ -706,11 +710,7 @@ class StructList(_ReaderList[R]):
     else:
 
         def __iter__(self) -> Iterator[R]:
-            lst = self._l
-            get = lst.get_struct
-            wrap = self._w
-            for i in range(lst.element_count):
-                yield wrap(get(i))
+            return map(self._w, self._l.structs())
 
 
 class _StructIterator(Generic[R]):
@@ -754,11 +754,7 @@ class StructListBuilder(_BuilderList[B]):
         return self._w(self._l.get_struct(index))
 
     def __iter__(self) -> Iterator[B]:
-        lst = self._l
-        get = lst.get_struct
-        wrap = self._w
-        for i in range(lst.element_count):
-            yield wrap(get(i))
+        return map(self._w, self._l.structs())
 
     def as_reader(self) -> StructList[Any]:
         return StructList(self._l.as_reader(), self._wr)

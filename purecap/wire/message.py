@@ -203,7 +203,9 @@ def message_segments(message: MessageSource) -> Sequence[Any]:
 
 def write_message(message: MessageSource) -> bytes:
     """The framed encoding (segment table and segments)."""
-    return framing.frame_segments(message_segments(message))
+    if isinstance(message, MessageBuilder):
+        return message.to_framed_bytes()
+    return framing.frame_segments(message)
 
 
 def write_message_to_stream(stream: IO[bytes], message: MessageSource) -> None:

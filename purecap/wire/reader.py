@@ -56,6 +56,10 @@ Buffer = Union[bytes, bytearray, memoryview]
 
 _HALVES = struct.Struct("<iI").unpack_from
 _BYTE = struct.Struct("<B").unpack_from
+# Not str(raw, "utf-8"): on PyPy 3.9 that accepts encoded surrogates (ED A0 80).
+_utf8_decode = codecs.utf_8_decode
+# What sends a fast path down the full path, which then raises the right purecap error.
+_FAST_PATH_MISSES = (IndexError, struct.error, UnicodeDecodeError)
 
 _INLINE_COMPOSITE = 7
 _VOID = 0
@@ -513,12 +517,10 @@ def read_blob(
         size -= 1
     return memoryview(seg)[start : start + size]
 
-
 def decode_text(raw: memoryview, segment_index: int = 0, word_offset: int = 0) -> str:
     """Text bytes as ``str``; invalid UTF-8 raises :class:`InvalidText`."""
     try:
-        # Not str(raw, "utf-8"): on PyPy 3.9 that accepts encoded surrogates (ED A0 80).
-        return codecs.utf_8_decode(raw, "strict", True)[0]
+        return _utf8_decode(raw, "strict", True)[0]
     except UnicodeDecodeError as e:
         raise InvalidText(
             f"text is not valid UTF-8: {e.reason} at byte {e.start}", segment_index, word_offset
@@ -669,6 +671,34 @@ class StructReader:
     def get_text(self, index: int, default: str = "") -> str:
         if index < self.pointer_count:
             off = self.pointer_offset + (index << 3)
+            # The usual case first, inlined because text is most of what a typical message
+            # reads: a near list pointer - or a single far pointer to one, as C++ builders write
+            # for every text that did not fit its struct's segment - to a NUL-terminated byte
+            # list, in bounds, within the read budget, valid UTF-8. Anything else, including
+            # every error (bounds are left to the indexing), takes read_blob's full path.
+            try:
+                arena = self.arena
+                seg = self.segment
+                lo, hi = _HALVES(seg, off)
+                pad_words = 0
+                if lo & 7 == FAR:  # a single far pointer: its one-word landing pad is charged
+                    seg = arena.segments[hi]
+                    pad = ((lo >> 3) & 0x1FFFFFFF) << 3
+                    lo, hi = _HALVES(seg, pad)
+                    pad_words = 1
+                    start = pad + 8 + ((lo >> 2) << 3)
+                else:
+                    start = off + 8 + ((lo >> 2) << 3)
+                end = start + (hi >> 3)
+                # Whole words in bounds follow from the last byte's (segments are whole words).
+                if lo & 3 == LIST and hi & 7 == 2 and 0 <= start < end and seg[end - 1] == 0:
+                    budget = arena.traversal_budget - pad_words - (((hi >> 3) + 7) >> 3)
+                    if budget >= 0:
+                        text: str = _utf8_decode(seg[start : end - 1], "strict", True)[0]
+                        arena.traversal_budget = budget
+                        return text
+            except _FAST_PATH_MISSES:
+                pass
             raw = read_blob(self.arena, self.segment_index, off, True)
             if raw is not None:
                 return decode_text(raw, self.segment_index, off >> 3)
@@ -886,8 +916,21 @@ class ListReader:
         return read_capability(self.arena, self.segment_index, off)
 
     def structs(self) -> Iterator[StructReader]:
-        for i in range(self.element_count):
-            yield self.get_struct(i)
+        """Each element as a struct, in order (what iterating a struct list does)."""
+        if self.element_size == _BIT and self.element_count:
+            self.get_struct(0)  # raises: a bit list is not a struct list
+        # get_struct's work, hoisted out of the loop (iteration is the hot path of list reads).
+        arena, segment, segment_index = self.arena, self.segment, self.segment_index
+        pointer_count, nesting_limit = self.pointer_count, self.nesting_limit
+        data_size = self.data_bits >> 3
+        step = self.step_bits >> 3
+        off = self.start
+        for _ in range(self.element_count):
+            yield StructReader(
+                arena, segment, segment_index, off, data_size, off + data_size, pointer_count,
+                nesting_limit,
+            )
+            off += step
 
     def total_size(self) -> Tuple[int, int]:
         """``(words, capabilities)`` of this list and everything it points to."""
