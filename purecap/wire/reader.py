@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import struct
+from itertools import repeat
 from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 from purecap.wire.errors import (
@@ -917,20 +918,34 @@ class ListReader:
 
     def structs(self) -> Iterator[StructReader]:
         """Each element as a struct, in order (what iterating a struct list does)."""
-        if self.element_size == _BIT and self.element_count:
+        count = self.element_count
+        if self.element_size == _BIT and count:
             self.get_struct(0)  # raises: a bit list is not a struct list
-        # get_struct's work, hoisted out of the loop (iteration is the hot path of list reads).
-        arena, segment, segment_index = self.arena, self.segment, self.segment_index
-        pointer_count, nesting_limit = self.pointer_count, self.nesting_limit
         data_size = self.data_bits >> 3
         step = self.step_bits >> 3
-        off = self.start
-        for _ in range(self.element_count):
-            yield StructReader(
-                arena, segment, segment_index, off, data_size, off + data_size, pointer_count,
-                nesting_limit,
+        start = self.start
+        arena, segment, segment_index = self.arena, self.segment, self.segment_index
+        pointer_count, nesting_limit = self.pointer_count, self.nesting_limit
+        if step == 0:  # zero-size elements: all at the list's start (a range needs a step)
+            return map(
+                StructReader, repeat(arena, count), repeat(segment), repeat(segment_index),
+                repeat(start), repeat(0), repeat(start), repeat(0), repeat(nesting_limit),
             )
-            off += step
+        # get_struct's work for every element at once: map calls the constructor from C with
+        # the offsets counted by ranges, no Python frame per element (iteration is the hot
+        # path of list reads).
+        stop = start + count * step
+        return map(
+            StructReader,
+            repeat(arena),
+            repeat(segment),
+            repeat(segment_index),
+            range(start, stop, step),
+            repeat(data_size),
+            range(start + data_size, stop + data_size, step),
+            repeat(pointer_count),
+            repeat(nesting_limit),
+        )
 
     def total_size(self) -> Tuple[int, int]:
         """``(words, capabilities)`` of this list and everything it points to."""
