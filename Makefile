@@ -79,7 +79,7 @@ unit-pypy: setup
 
 conformance: setup
 	@echo "=== conformance against capnp $$(capnp --version 2>/dev/null | cut -d' ' -f4) and pycapnp"
-	$(VPY) -m pytest conformance -q -p no:cacheprovider
+	$(VPY) -m pytest conformance bench/test_bench.py -q -p no:cacheprovider
 
 # -- the main job and the benchmarks ----------------------------------------------------------
 

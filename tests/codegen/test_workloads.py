@@ -1,13 +1,15 @@
 """Generated code computes the benchmark workloads' answers (bench/data.py holds the plain-Python
-truth), in both encodings. Byte identity with C++ (pycapnp) is checked by bench/test_bench.py
-and the conformance suite."""
+truth), in both encodings, through the very functions ``make bench`` times
+(``bench/impl_generated.py``, on the module generated afresh from ``bench/schemas``; that it
+equals the checked-in ``generated/workloads_capnp.py`` and that its messages are byte-identical
+to C++'s is checked by ``bench/test_bench.py``, run with the conformance suite)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bench import data
-from tests.codegen import workloads as gen
+from bench import impl_generated as gen
 
 
 @pytest.mark.parametrize("packed", [False, True])
