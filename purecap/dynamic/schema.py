@@ -120,7 +120,7 @@ class DynType:
     """
 
     __slots__ = ("kind", "element", "struct", "enum", "interface", "any_kind", "key",
-                 "element_size", "_list_type")  # fmt: skip
+                 "element_size", "_list_type", "_list_of")  # fmt: skip
 
     def __init__(
         self,
@@ -143,6 +143,7 @@ class DynType:
         #: The element size of a list whose elements have this type.
         self.element_size: int = _ELEMENT_SIZES[kind]
         self._list_type: Optional[ListType] = None
+        self._list_of: Optional[DynType] = None  # List(this type), made by list_of
 
     @property
     def is_pointer(self) -> bool:
@@ -193,15 +194,15 @@ _ANY_VARIANTS: Dict[str, DynType] = {
     k: (ANY_POINTER if k == "anyKind" else DynType("anyPointer", any_kind=k, key=("anyPointer", k)))
     for k in _ANY_NAMES
 }
-_LIST_CACHE: Dict[Any, DynType] = {}
 
 
 def list_of(element: DynType) -> DynType:
-    """``List(element)`` (one object per element type)."""
-    key = ("list", element.key)
-    t = _LIST_CACHE.get(key)
+    """``List(element)``: one object per element type, kept by the element type itself. (Not
+    in a table by key: the types of two loaded schemas can have equal keys, and a global table
+    would keep every schema that ever made a list alive.)"""
+    t = element._list_of
     if t is None:
-        t = _LIST_CACHE[key] = DynType("list", element=element, key=key)
+        t = element._list_of = DynType("list", element=element, key=("list", element.key))
     return t
 
 

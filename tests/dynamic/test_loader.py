@@ -131,3 +131,21 @@ def test_remove_import_hook(hooked: Path) -> None:
     with pytest.raises(ImportError):
         importlib.import_module("hooked_schema_capnp")
     purecap.remove_import_hook()  # removing twice is fine
+
+
+def test_a_schema_nobody_uses_is_freed_and_loads_do_not_share_types() -> None:
+    import gc
+    import weakref
+
+    first = purecap.load(SCHEMAS / "dyntest.capnp", imports=[SCHEMAS])
+    second = purecap.load(SCHEMAS / "dyntest.capnp", imports=[SCHEMAS])
+    # Lists of structs (a field's type, a constant's) wrap the elements in their own load's types.
+    for module in (second, first):
+        lst = module.AllTypes.new_message().init("structList", 1)
+        assert type(lst[0]) is module.AllTypes.Builder
+        assert type(module.listConst[0]) is module.Point.Reader
+    gone = weakref.ref(first.AllTypes)
+    del first, lst, module
+    gc.collect()
+    assert gone() is None  # nothing global keeps a loaded schema alive
+    assert second.AllTypes.new_message().init("structList", 1)[0].int8Field == 0
