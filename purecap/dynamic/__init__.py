@@ -18,7 +18,8 @@ Modules: :mod:`~purecap.dynamic.loader` (``load``, ``load_request``, the import 
 :mod:`~purecap.dynamic.enums`, :mod:`~purecap.dynamic.anypointer`,
 :mod:`~purecap.dynamic.schema` (resolved types and field tables),
 :mod:`~purecap.dynamic.accessors` (the per-field functions), :mod:`~purecap.dynamic.values`
-(defaults, constants, assignment), :mod:`~purecap.dynamic.textformat` (the text format).
+(defaults, constants, assignment), :mod:`~purecap.dynamic.textformat` (the text format),
+:mod:`~purecap.dynamic.orphans` (``disown``/``adopt``), :mod:`~purecap.dynamic.pickling`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from purecap.dynamic.errors import (
     NotAPointerField,
     NotAUnion,
     NotRootError,
+    OrphanError,
     ReadOnlyError,
     SchemaUsageError,
     UnknownEnumerant,
@@ -47,6 +49,7 @@ from purecap.dynamic.loader import (
     load_request,
     remove_import_hook,
 )
+from purecap.dynamic.orphans import Orphan, Orphanage
 from purecap.dynamic.schema import DynType, InterfaceType, MethodInfo, StructSchema
 from purecap.dynamic.structs import (
     DynamicStructBuilder,
@@ -80,6 +83,8 @@ __all__ = [
     "AnyPointerBuilder",
     "Capability",
     "MessageSize",
+    "Orphan",
+    "Orphanage",
     "List",
     "to_dyn_type",
     "SchemaUsageError",
@@ -94,4 +99,5 @@ __all__ = [
     "ListIndexError",
     "NotRootError",
     "Unpicklable",
+    "OrphanError",
 ]

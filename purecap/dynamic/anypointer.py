@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from purecap.dynamic.errors import WrongValueType
+from purecap.dynamic.errors import Unpicklable, WrongValueType
 from purecap.dynamic.schema import ANY_POINTER, DynType, InterfaceType
 from purecap.schema.model import pointer_canonical_bytes
-from purecap.wire.builder import PointerBuilder
+from purecap.wire.builder import MessageBuilder, PointerBuilder
 from purecap.wire.pointers import PointerType
 from purecap.wire.reader import MessageReader, PointerReader
 
@@ -45,6 +45,18 @@ class Capability:
 
     def __hash__(self) -> int:
         return hash((self.index, id(self.client)))
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise Unpicklable(
+            "a capability cannot be pickled: it is an entry of one message's capability table "
+            "(a live object, when there is one)"
+        )
+
+    def __copy__(self) -> Capability:
+        return Capability(self.index, self.client, self.interface)
+
+    def __deepcopy__(self, memo: Any) -> Capability:
+        return self.__copy__()  # the same client: a capability refers to a live object
 
     def __repr__(self) -> str:
         name = self.interface.name if self.interface is not None else "capability"
@@ -141,6 +153,18 @@ class AnyPointerReader:
     def __hash__(self) -> int:
         return hash(self._canonical())
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise _unpicklable()
+
+    def __copy__(self) -> AnyPointerReader:
+        return AnyPointerReader(self._p, self._t)
+
+    def __deepcopy__(self, memo: Any) -> AnyPointerReader:
+        """A copy of what it points to, in a message of its own."""
+        holder = MessageBuilder()
+        holder.root_pointer().set(self._p)
+        return AnyPointerReader(holder.as_reader().root_pointer(), self._t)
+
     def __repr__(self) -> str:
         return f"<AnyPointer reader: {self._p.pointer_type().value}>"
 
@@ -217,6 +241,19 @@ class AnyPointerBuilder:
     def clear(self) -> None:
         self._p.clear()
 
+    def disown(self) -> Any:
+        """Detach what the pointer holds into an orphan (the pointer becomes null); the orphan
+        can be adopted by an AnyPointer of this message (see :mod:`purecap.dynamic.orphans`)."""
+        from purecap.dynamic.orphans import disown_pointer
+
+        return disown_pointer(self._p, self._t)
+
+    def adopt(self, orphan: Any) -> None:
+        """Point at the object of ``orphan`` (any pointer orphan of this message): no copy."""
+        from purecap.dynamic.orphans import adopt_pointer
+
+        adopt_pointer(self._p, self._t, orphan)
+
     def as_reader(self) -> AnyPointerReader:
         return AnyPointerReader(self._p.as_reader(), self._t)
 
@@ -231,5 +268,24 @@ class AnyPointerBuilder:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise _unpicklable()
+
+    def __copy__(self) -> AnyPointerBuilder:
+        return AnyPointerBuilder(self._p, self._t)
+
+    def __deepcopy__(self, memo: Any) -> AnyPointerBuilder:
+        """A copy of what it points to, in a message of its own."""
+        holder = MessageBuilder()
+        holder.root_pointer().set(self._p.as_reader())
+        return AnyPointerBuilder(holder.root_pointer(), self._t)
+
     def __repr__(self) -> str:
         return f"<AnyPointer builder: {self._p.pointer_type().value}>"
+
+
+def _unpicklable() -> Unpicklable:
+    return Unpicklable(
+        "an AnyPointer cannot be pickled (nor can it in pycapnp): pickle the struct that holds "
+        "it, or what it holds (as_struct(T)...)"
+    )

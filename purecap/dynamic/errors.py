@@ -29,6 +29,7 @@ __all__ = [
     "ListIndexError",
     "NotRootError",
     "Unpicklable",
+    "OrphanError",
     "did_you_mean",
 ]
 
@@ -78,7 +79,15 @@ class NotRootError(SchemaUsageError, ValueError):
 
 
 class Unpicklable(SchemaUsageError, TypeError):
-    """Pickling a reader or builder (its class is made at run time: pickle its bytes)."""
+    """Pickling what cannot be pickled. Struct (and group) readers and builders pickle, as
+    their schema's identity and their bytes (:mod:`purecap.dynamic.pickling`), but not: a
+    struct that reaches live capabilities, nor a Capability (a client is no data), lists and
+    AnyPointers (pycapnp does not pickle them either: pickle the struct holding them), orphans
+    (words of one message under construction)."""
+
+
+class OrphanError(SchemaUsageError, ValueError):
+    """An orphan used after it was adopted or discarded, or adopted into another message."""
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator, List, Optional, Sequence, overload
 
 from purecap.dynamic.accessors import as_float, as_int, enum_number, float32_bits, own_code
-from purecap.dynamic.errors import ListIndexError, NotAPointerField, WrongValueType
+from purecap.dynamic.errors import ListIndexError, NotAPointerField, Unpicklable, WrongValueType
 from purecap.dynamic.schema import FORMATS, INT_RANGES, DynType, type_name
 from purecap.wire.builder import ListBuilder, MessageBuilder, PointerBuilder, StructBuilder
 from purecap.wire.limits import DEFAULT_NESTING_LIMIT
@@ -344,6 +344,28 @@ class _ListBase(Sequence[Any]):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise Unpicklable(
+            f"a {self._t.name} cannot be pickled (nor can it in pycapnp): pickle the struct "
+            "that holds it, or list(...) of its values"
+        )
+
+    def __copy__(self) -> Any:
+        """Another view of the same list."""
+        obj = _new(type(self))
+        _set_l(obj, self._l)
+        _set_t(obj, self._t)
+        return obj
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        """A copy of the list in a message of its own (whose root pointer holds it)."""
+        wl = self._l
+        holder = MessageBuilder()
+        holder.root_pointer().set_list(wl.as_reader() if isinstance(wl, ListBuilder) else wl)
+        if isinstance(self, DynamicListBuilder):
+            return self._t.wrap_builder(self._t.get_in_pointer(holder.root_pointer(), None))
+        return self._t.wrap_reader(holder.as_reader().root_pointer().get_list(self._t.element_size))
+
     def __str__(self) -> str:
         from purecap.dynamic.textformat import text_format
 
@@ -444,6 +466,20 @@ class DynamicListBuilder(_ListBase):
         inner = e.element.list_type()
         pb = self._l.get_pointer(self._index(_as_index(index)))
         return inner.wrap_builder(inner.init_in_pointer(pb, _as_size(size)))
+
+    def disown(self, index: int) -> Any:
+        """Detach element ``index`` into an orphan (a struct element's content moves into a new
+        struct orphan, the element being zeroed); see :mod:`purecap.dynamic.orphans`."""
+        from purecap.dynamic.orphans import disown_element
+
+        return disown_element(self, index)
+
+    def adopt(self, index: int, orphan: Any) -> None:
+        """Make element ``index`` the orphan's value, without a copy (a struct element receives
+        the orphan struct's content); see :mod:`purecap.dynamic.orphans`."""
+        from purecap.dynamic.orphans import adopt_element
+
+        adopt_element(self, index, orphan)
 
     def as_reader(self) -> DynamicListReader:
         return self._t.wrap_reader(self._l.as_reader())

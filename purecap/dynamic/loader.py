@@ -18,17 +18,22 @@ import importlib.util
 import os
 import sys
 import types
-from typing import IO, Any, Dict, Iterable, List, Optional, Sequence, Union
+import weakref
+from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from purecap.dynamic.errors import SchemaUsageError, UnknownField, did_you_mean
-from purecap.dynamic.schema import Registry
+from purecap.dynamic.schema import BindingsKey, Registry
 from purecap.schema import model
+
+if TYPE_CHECKING:
+    from purecap.dynamic.structs import StructType
 
 __all__ = [
     "SchemaModule",
     "load",
     "load_request",
     "module_from_request",
+    "find_struct_type",
     "add_import_hook",
     "remove_import_hook",
 ]
@@ -113,6 +118,7 @@ def module_from_request(
             )
         chosen = matches[0]
     registry = Registry(request.node_map())
+    _remember(registry)
     node = registry.node(chosen.id)
     module = SchemaModule(_module_name(chosen.filename))
     module.__file__ = chosen.filename
@@ -121,6 +127,47 @@ def module_from_request(
     module._request = request
     _populate(module, node, registry)
     return module
+
+
+# Struct node id -> the registry that loaded it last, for unpickling (pycapnp's
+# ``_global_schema_parser.modules_by_id``). Weak: a schema nobody uses any more is freed.
+_LOADED: "weakref.WeakValueDictionary[int, Registry]" = weakref.WeakValueDictionary()
+
+
+def _remember(registry: Registry) -> None:
+    for node_id, node in registry.nodes.items():
+        if isinstance(node.body, model.StructBody):
+            _LOADED[node_id] = registry
+
+
+def find_struct_type(
+    node_id: int, brand: BindingsKey, import_name: Optional[str] = None
+) -> StructType:
+    """The struct type of node ``node_id`` with the brand ``brand`` (a :func:`bindings_key`),
+    from the schema loaded last that has it, else from the module ``import_name`` if that can
+    be imported (by the import hook). What unpickling uses to find a value's type again."""
+    registry = _LOADED.get(node_id)
+    if registry is None and import_name is not None:
+        try:
+            module = importlib.import_module(import_name)
+        except ImportError:
+            module = None
+        candidate = getattr(module, "_registry", None)
+        if isinstance(candidate, Registry) and node_id in candidate.nodes:
+            registry = candidate
+    if registry is None:
+        hint = (
+            f" or make the module {import_name!r} importable (add_import_hook())"
+            if import_name is not None
+            else ""
+        )
+        raise SchemaUsageError(
+            f"no loaded schema has the struct node 0x{node_id:016x}: purecap.load() its schema "
+            f"first{hint}"
+        )
+    st = registry.struct_type(node_id, registry.bindings_from_key(brand))
+    st.schema  # finish it before its values are made
+    return st
 
 
 def load(
@@ -182,6 +229,7 @@ class _CapnpLoader(importlib.abc.Loader):
         imports = [p for p in sys.path if p and os.path.isdir(p)]
         module = load(self.path, imports=imports)
         module.__name__ = spec.name
+        module._registry.import_name = spec.name
         return module
 
     def exec_module(self, module: types.ModuleType) -> None:

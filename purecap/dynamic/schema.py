@@ -222,6 +222,9 @@ class Registry:
         self._structs: Dict[Tuple[int, BindingsKey], StructType] = {}
         self._interfaces: Dict[Tuple[int, BindingsKey], InterfaceType] = {}
         self._enums: Dict[int, type] = {}
+        #: The module name under which ``import`` finds this schema (set by the import hook),
+        #: so that a pickled value can name where its schema comes from.
+        self.import_name: Optional[str] = None
 
     def node(self, node_id: int) -> model.Node:
         try:
@@ -272,6 +275,33 @@ class Registry:
             setattr(cls, "dyn_type", DynType("enum", enum=cls, key=("enum", node_id)))
             self._enums[node_id] = cls
         return cls
+
+    def type_from_key(self, key: Any) -> DynType:
+        """The type whose :attr:`DynType.key` is ``key`` (made of kind names and node ids, so
+        it survives pickling), resolved in this registry: the inverse of ``DynType.key``."""
+        try:
+            if isinstance(key, str):
+                return PRIMITIVES[key]
+            kind, rest = key
+            if kind == "list":
+                return list_of(self.type_from_key(rest))
+            if kind == "enum":
+                enum_type: DynType = getattr(self.enum_class(rest), "dyn_type")
+                return enum_type
+            if kind == "anyPointer":
+                return _ANY_VARIANTS[rest]
+            node_id, brand = rest
+            if kind == "struct":
+                return self.struct_type(node_id, self.bindings_from_key(brand)).dyn_type
+            if kind == "interface":
+                return self.interface_type(node_id, self.bindings_from_key(brand)).dyn_type
+        except (KeyError, TypeError, ValueError):
+            pass
+        raise SchemaUsageError(f"{key!r} describes no type")
+
+    def bindings_from_key(self, key: BindingsKey) -> Dict[int, Tuple[DynType, ...]]:
+        """The bindings whose :func:`bindings_key` is ``key`` (see :meth:`type_from_key`)."""
+        return {scope: tuple(self.type_from_key(k) for k in keys) for scope, keys in key}
 
     # -- resolving types -----------------------------------------------------------------------
 

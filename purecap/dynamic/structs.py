@@ -20,6 +20,7 @@ import struct
 import sys
 from typing import (
     IO,
+    TYPE_CHECKING,
     Any,
     ClassVar,
     Dict,
@@ -39,7 +40,6 @@ from purecap.dynamic.errors import (
     ReadOnlyError,
     SchemaUsageError,
     UnknownField,
-    Unpicklable,
     WrongValueType,
     did_you_mean,
 )
@@ -67,6 +67,9 @@ from purecap.wire.message import (
     write_packed_message,
 )
 from purecap.wire.reader import MessageReader, StructReader
+
+if TYPE_CHECKING:
+    from purecap.dynamic.orphans import Orphan, Orphanage
 
 __all__ = [
     "ResizableList",
@@ -275,10 +278,11 @@ class _StructBase:
         return self.copy()
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        raise Unpicklable(
-            f"a {self._type.name} cannot be pickled (its type is made at run time): pickle "
-            "to_bytes() and read it back with from_bytes()"
-        )
+        """Pickled as pycapnp does: the schema's identity and the framed bytes of a copy; the
+        unpickling process must have the schema (see :mod:`purecap.dynamic.pickling`)."""
+        from purecap.dynamic.pickling import reduce_struct
+
+        return reduce_struct(self)
 
     def __dir__(self) -> List[str]:
         return sorted(set(super().__dir__()) | set(self._type.schema.fieldnames))
@@ -441,6 +445,31 @@ class DynamicStructBuilder(_StructBase):
             accessors.switch_union(self._s, schema, info)
         _clear_field(self, info)
 
+    # -- orphans (purecap.dynamic.orphans) ------------------------------------------------------
+
+    def disown(self, name: str) -> Orphan:
+        """Detach the field's value into an :class:`~purecap.dynamic.orphans.Orphan`, leaving
+        the field null (or at its default): a pointer's object stays where it is in the
+        message, to be ``adopt``-ed by a field of the same message without a copy."""
+        from purecap.dynamic.orphans import disown_field
+
+        return disown_field(self, self._type.schema.field(name))
+
+    def adopt(self, name: str, orphan: Orphan) -> None:
+        """Make the field point at ``orphan``'s object (an orphan of this message, of the
+        field's type): no copy. Whatever the field held is zeroed; a union member becomes the
+        active one."""
+        from purecap.dynamic.orphans import adopt_field
+
+        adopt_field(self, self._type.schema.field(name), orphan)
+
+    def get_orphanage(self) -> Orphanage:
+        """What makes new orphans in this builder's message (``new_orphan(Type)``,
+        ``new_orphan_list``...; pycapnp's ``message.new_orphan``)."""
+        from purecap.dynamic.orphans import Orphanage
+
+        return Orphanage(self._s.message)
+
     def as_reader(self) -> DynamicStructReader:
         """A reader of this struct (no copy: it sees later changes)."""
         return self._reader()
@@ -589,6 +618,9 @@ class StructType:
         self.pointer_count = body.pointer_count
         self.dyn_type = DynType("struct", struct=self, key=("struct", key))
         self._schema: Optional[StructSchema] = None
+        #: What other layers compute once per type and keep as long as the type lives (the
+        #: JSON codec's handlers, under "json"), by the layer's name.
+        self.caches: Dict[str, Any] = {}
         short = node.short_name
         ns: Dict[str, Any] = {"__slots__": (), "_type": self, "__module__": __name__}
         self.Reader: type = type(f"{short}.Reader", (DynamicStructReader,), dict(ns))
