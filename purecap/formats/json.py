@@ -442,7 +442,8 @@ _HEX_VALUES = {c: int(chr(c), 16) for c in b"0123456789abcdefABCDEF"}
 
 
 class _Codec:
-    """A ``JsonCodec`` after ``handleByAnnotation(root)``: the handlers, made on first use."""
+    """A ``JsonCodec`` after ``handleByAnnotation(root)``: the handlers, made on first use (and
+    kept for the next value of the same root type, see :func:`_codec_for`)."""
 
     def __init__(self) -> None:
         self.structs: Dict[Any, Optional[_StructCodec]] = {}
@@ -695,6 +696,20 @@ class _Writer:
         return ", ".join(items), False
 
 
+def _codec_for(struct_type: Any) -> Tuple[_Codec, _StructCodec]:
+    """The codec of ``handleByAnnotation(struct_type)`` and the type's handler, made once per
+    struct type (and brand: each is a type of its own) and kept on the type, so they live as
+    long as the loaded schema does. Only a complete codec is kept: one whose making failed (an
+    annotation error) is made, and fails, again on the next call. Codecs differ by root type
+    only in what a group written as the root looks like (no discriminator from its parent)."""
+    cached: Optional[Tuple[_Codec, _StructCodec]] = struct_type.caches.get("json")
+    if cached is None:
+        codec = _Codec()
+        cached = (codec, codec.struct_codec(struct_type))
+        struct_type.caches["json"] = cached
+    return cached
+
+
 def to_json(value: Any, pretty: bool = True) -> str:
     """A struct (dynamic reader or builder) as JSON, as ``capnp convert binary:json`` writes it
     (without the newline it adds); ``pretty=False`` is ``--short``."""
@@ -702,8 +717,8 @@ def to_json(value: Any, pretty: bool = True) -> str:
 
     reader = value._walk_reader()
     try:
-        codec = _Codec()
-        tree = codec.struct_codec(reader._type).encode(codec, reader)
+        codec, handler = _codec_for(reader._type)
+        tree = handler.encode(codec, reader)
         return _Writer(pretty).raw(tree, 0, False)[0]
     except RecursionError:
         raise NestingLimitExceeded("the value is nested too deeply to write as JSON") from None
@@ -1003,8 +1018,7 @@ def _parse_int(text: str, name: str, unsigned: bool) -> int:
 
 def decode_into(text: Union[str, bytes], builder: Any) -> None:
     """Fill the struct ``builder`` (a dynamic struct builder) from the JSON ``text``."""
-    codec = _Codec()
-    handler = codec.struct_codec(builder._type)
+    codec, handler = _codec_for(builder._type)
     try:
         handler.decode(codec, parse_json(text), builder)
     except RecursionError:

@@ -110,3 +110,66 @@ def test_misplaced_annotations_are_refused(tmp_path: pathlib.Path) -> None:
     for struct_type, message in ((bad.A, "only Data"), (bad.B, "cyclic"), (bad.D, "two JSON")):
         with pytest.raises(JsonError, match=message):
             to_json(struct_type.new_message())
+
+
+# -- the handlers are made once per struct type --------------------------------------------------
+
+
+def test_handlers_are_made_once_per_type_and_brand(mod: Any) -> None:
+    from tests.dynamic.helpers import SCHEMAS
+
+    m = mod.Annotated.new_message(someField="x", plainText="p")
+    first = to_json(m)
+    codec = mod.Annotated.caches["json"]
+    assert to_json(m.as_reader()) == first and mod.Annotated.caches["json"] is codec
+    assert to_json(from_json(mod.Annotated, first)) == first  # reading uses the same handlers
+    assert mod.Annotated.caches["json"] is codec
+    t = purecap.load(SCHEMAS / "dyntest.capnp", imports=[SCHEMAS])
+    g = t.Generics.new_message()
+    g.textBox.value = "v"
+    g.pointBox.value.x = 1
+    assert (to_json(g.textBox, False), to_json(g.pointBox, False)) == (
+        '{"value":"v","count":0}', '{"value":{"x":1,"y":0},"count":0}'
+    )  # fmt: skip
+    assert g.textBox._type.caches["json"] is not g.pointBox._type.caches["json"]
+
+
+def test_a_group_as_the_root_keeps_its_own_handlers(mod: Any) -> None:
+    """A named union's discriminator is its parent field's annotation: written as the root, the
+    group has none. Which is written first must not matter."""
+    fresh = purecap.load(
+        str(DATA / "annotations.capnp"), imports=[str(DATA / "include")], standard_import=False
+    )
+    m = fresh.Annotated.new_message()
+    m.unionWithVoid.textValue = "t"
+    group_alone = to_json(m.unionWithVoid, False)
+    whole = to_json(m, False)
+    assert '"type":"textValue"' in whole and group_alone == '{"textValue":"t"}'
+    assert (to_json(m.unionWithVoid, False), to_json(m, False)) == (group_alone, whole)
+
+
+def test_a_codec_that_failed_is_not_kept(tmp_path: pathlib.Path) -> None:
+    schema = tmp_path / "bad.capnp"
+    schema.write_text(
+        '@0xb1a1c2b4e5f60719;\nusing Json = import "/capnp/compat/json.capnp";\n'
+        'struct D { a @0 :Text $Json.name("n"); b @1 :Text $Json.name("n"); }\n'
+    )
+    bad = purecap.load(str(schema), imports=[str(DATA / "include")], standard_import=False)
+    for _ in range(2):  # the same error each time (a half-made codec would say "cyclic")
+        with pytest.raises(JsonError, match="two JSON fields are named 'n'"):
+            to_json(bad.D.new_message())
+    assert "json" not in bad.D.caches
+
+
+def test_the_handlers_live_as_long_as_the_schema() -> None:
+    import gc
+    import weakref
+
+    module = purecap.load(
+        str(DATA / "annotations.capnp"), imports=[str(DATA / "include")], standard_import=False
+    )
+    to_json(module.Annotated.new_message())
+    gone = weakref.ref(module.Annotated)
+    del module
+    gc.collect()
+    assert gone() is None
