@@ -17,17 +17,24 @@ every module lives here:
 * :class:`AnyPointer` and friends for ``AnyPointer``/``AnyStruct``/``AnyList`` fields;
 * :class:`PointerCodec`: how a generic parameter's bound type is read and built, so that a
   ``Box(T)`` reader can hand out ``T`` s of the type its brand binds;
-* :class:`Client`, :class:`Server` and :class:`Request`, the hooks the RPC layer will fill in.
+* :class:`Client`, :class:`Server` and :class:`Request`, the hooks the RPC layer will fill in;
+* :class:`ModuleSchema`, the schema nodes a module embeds, and what reads them when asked:
+  ``Person.schema``, ``str(reader)``, ``reader.to_dict()``, ``reader.to_json()`` and pickling.
 
-Only the standard library and :mod:`purecap.wire` are needed at run time.
+Only the standard library and :mod:`purecap.wire` are needed at run time. Reflection (the
+``schema`` attributes, text, dicts, JSON) imports :mod:`purecap.codegen.reflection`, and through
+it the dynamic API, the first time it is used: a module that never asks pays nothing for it.
 """
 
 from __future__ import annotations
 
 import enum
+import importlib
 import struct
 import sys
+from types import ModuleType
 from typing import (
+    TYPE_CHECKING,
     Any,
     Awaitable,
     Callable,
@@ -48,6 +55,7 @@ from typing import (
     overload,
 )
 
+from purecap.errors import PurecapError
 from purecap.wire.builder import (
     ListBuilder,
     MessageBuilder,
@@ -86,6 +94,9 @@ from purecap.wire.reader import (
     StructReader,
 )
 
+if TYPE_CHECKING:  # (imported when first used: see _SchemaAttribute)
+    from purecap.codegen.reflection import EnumSchema, InterfaceSchema, StructSchema
+
 _ON_PYPY = sys.implementation.name == "pypy"
 
 __all__ = [
@@ -96,7 +107,7 @@ __all__ = [
     "PACK_ERRORS",
     "field_error",
     "pointer_default", "struct_default", "list_default",
-    "StructType", "InterfaceType",
+    "StructType", "GroupType", "InterfaceType",
     "StructReaderBase", "StructBuilderBase", "GroupReaderBase", "GroupBuilderBase",
     "clear_fields",
     "VoidList", "BoolList", "PrimitiveList", "EnumList", "TextList", "DataList", "StructList",
@@ -111,6 +122,7 @@ __all__ = [
     "set_pointer", "set_sequence", "wire_reader", "copy_message",
     "Client", "Server", "Request", "capability_hook", "set_client",
     "RPC_NOT_IMPLEMENTED",
+    "ModuleSchema", "Unpicklable", "unpickle_struct",
 ]  # fmt: skip
 
 T = TypeVar("T")
@@ -118,6 +130,8 @@ R = TypeVar("R")
 B = TypeVar("B")
 E = TypeVar("E", bound="Enum")
 C = TypeVar("C", bound="Client")
+S = TypeVar("S")
+_Self = TypeVar("_Self")
 
 _VOID = ElementSize.VOID
 _BIT = ElementSize.BIT
@@ -164,6 +178,49 @@ def field_error(field: str, type_name: str, value: object) -> BuilderError:
 
 
 # ---------------------------------------------------------------------------------------------
+# The embedded schema. As the C++ generator embeds each node's encoded schema in the code it
+# writes (``capnp::schemas::s_<id>``, behind ``capnp::Schema::from<T>()``), a generated module
+# ends with ``_SCHEMA``: its file's nodes in their wire encoding. Nothing reads them until a
+# program asks for reflection; then purecap.codegen.reflection decodes them, once, and views the
+# generated classes' wire structs through the dynamic API's types.
+
+
+class ModuleSchema:
+    """The schema nodes one generated module carries (its ``_SCHEMA``).
+
+    ``data`` is a ``CodeGeneratorRequest`` holding the nodes of the module's file (and those of
+    annotations it uses from files it does not import, with their types), packed, in base64;
+    ``imports`` are the generated modules of the files it imports, whose own ``_SCHEMA`` hold the
+    nodes of the types it uses from them (modules, not their ``_SCHEMA``: looked up only when
+    needed, so that files importing each other work). ``state`` is reflection's: the decoded
+    nodes and the schema objects made from them.
+    """
+
+    __slots__ = ("file_id", "imports", "data", "state")
+
+    def __init__(self, file_id: int, imports: Tuple[ModuleType, ...], data: str) -> None:
+        self.file_id = file_id
+        self.imports = imports
+        self.data = data
+        self.state: Any = None
+
+    def __repr__(self) -> str:
+        return f"<ModuleSchema of file 0x{self.file_id:016x}: {len(self.data)} characters>"
+
+
+class _SchemaAttribute(Generic[S]):
+    """``Person.schema``: a class attribute made on first use, by purecap.codegen.reflection
+    (imported then, not before), which keeps it for the next."""
+
+    __slots__ = ()
+
+    def __get__(self, obj: object, owner: Optional[type] = None) -> S:
+        from purecap.codegen.reflection import schema_of
+
+        return cast(S, schema_of(owner if owner is not None else type(obj)))
+
+
+# ---------------------------------------------------------------------------------------------
 # Enums
 
 
@@ -174,7 +231,18 @@ class Enum(enum.IntEnum):
     keeps the number (the enum is just an integer); here the lookup ``Color(7)`` makes a
     pseudo-member named ``UNKNOWN_7`` with value 7 rather than raising, so reading untrusted data
     never fails on an enum.
+
+    A schema enum's class has ``type_id`` (its node id; set after the class, since a value in an
+    enum's body would be an enumerant) and ``schema``, its
+    :class:`~purecap.codegen.reflection.EnumSchema`. The ``Which`` and ``Methods`` enums the
+    generator adds have neither.
     """
+
+    type_id: ClassVar[int]
+    if TYPE_CHECKING:
+        schema: ClassVar[EnumSchema]
+    else:
+        schema = _SchemaAttribute()  # a descriptor, so not an enumerant
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -254,7 +322,79 @@ def copy_message(r: StructReader) -> MessageBuilder:
     return message
 
 
-class GroupReaderBase:
+class _Reflected:
+    """What readers and builders get from the embedded schema, through the dynamic API's type of
+    the same struct viewing the same wire struct (no copy): text, dicts, JSON. And pickling,
+    which needs no schema: the class's import path and the bytes of a copy."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        """The value in the capnp text format, as ``capnp decode`` prints it (without its final
+        newline)."""
+        from purecap.codegen.reflection import dynamic_view
+        from purecap.dynamic.textformat import text_format
+
+        return text_format(dynamic_view(self), pretty=True)
+
+    def to_dict(self, verbose: bool = False) -> Dict[str, Any]:
+        """The value as plain data (the dynamic API's ``to_dict``): fields by schema name,
+        structs as dicts, lists as lists, enums as enumerant names; null pointers left out unless
+        ``verbose``; of a union, only the member that is set."""
+        from purecap.codegen.reflection import dynamic_view
+
+        result: Dict[str, Any] = dynamic_view(self).to_dict(verbose)
+        return result
+
+    def to_json(self, pretty: bool = True) -> str:
+        """The value as JSON, as ``capnp convert binary:json`` writes it (``pretty=False``:
+        ``--short``), ``compat/json.capnp`` annotations applied."""
+        from purecap.codegen.reflection import dynamic_view
+        from purecap.formats.json import to_json
+
+        return to_json(dynamic_view(self), pretty)
+
+    def _framed_copy(self) -> bytes:
+        raise NotImplementedError
+
+    def __copy__(self: _Self) -> _Self:
+        return self  # a view whose wire struct never changes: a second one would be the same
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # A root builder pickles its own message; anything else a copy whose root is its struct
+        # (for a group: the struct it is part of).
+        cls = type(self)
+        builder = isinstance(self, GroupBuilderBase)
+        suffix = "_Builder" if builder else "_Reader"
+        if not cls.__name__.endswith(suffix):
+            raise Unpicklable(f"{cls.__qualname__} is not a generated reader or builder class")
+        namespace = cls.__name__[: -len(suffix)]
+        return unpickle_struct, (cls.__module__, namespace, builder, self._framed_copy())
+
+
+class Unpicklable(PurecapError, TypeError):
+    """Pickling something generated code cannot rebuild from a module path and bytes."""
+
+
+def unpickle_struct(module: str, namespace: str, builder: bool, data: bytes) -> Any:
+    """What a pickled generated reader or builder calls to come back: the root of the framed
+    message ``data`` as ``module.namespace``'s reader, or as its builder in a new message. A
+    generic struct comes back with its parameters unbound (read as AnyPointer); capabilities as
+    broken ones (the capability table is not pickled)."""
+    ns = getattr(importlib.import_module(module), namespace, None)
+    if not isinstance(ns, type) or not issubclass(ns, (StructType, GroupType)):
+        raise Unpicklable(f"{module}.{namespace} is not a generated struct or group")
+    # Pickles are trusted (unpickling runs code): no traversal limit, so any size comes back.
+    root = read_message(data, traversal_limit_words=None).get_root()
+    if not builder:
+        return ns._reader(root)
+    message = copy_message(root)
+    if issubclass(ns, StructType):  # (at least its schema's size, as a builder always is)
+        return ns._builder(message.get_root(ns.data_words, ns.pointer_count))
+    return ns._builder(message.get_root(root.data_size >> 3, root.pointer_count))
+
+
+class GroupReaderBase(_Reflected):
     """Base of the reader of a struct or group: a view of one wire-level :class:`StructReader`.
 
     ``_r`` is that reader; generated properties read fields from it at fixed offsets.
@@ -271,6 +411,9 @@ class GroupReaderBase:
             f"<{type(self).__name__} segment {r.segment_index} word {r.data_offset >> 3}: "
             f"{r.data_size >> 3} data words, {r.pointer_count} pointers>"
         )
+
+    def _framed_copy(self) -> bytes:
+        return write_message(copy_message(self._r))
 
 
 class StructReaderBase(GroupReaderBase):
@@ -290,7 +433,7 @@ class StructReaderBase(GroupReaderBase):
         return self._r.total_size()
 
 
-class GroupBuilderBase:
+class GroupBuilderBase(_Reflected):
     """Base of the builder of a struct or group: ``_b`` is the wire-level :class:`StructBuilder`.
 
     Builders write without a bounds check: a builder's struct is always allocated with at least
@@ -310,6 +453,13 @@ class GroupBuilderBase:
             f"{b.data_size >> 3} data words, {b.pointer_count} pointers>"
         )
 
+    def _framed_copy(self) -> bytes:
+        b = self._b
+        message = b.message
+        if b.data_offset == 8 and b.segment_index == 0 and _root_of(message) == (0, 8):
+            return message.to_framed_bytes()  # the usual case: the root, right after its pointer
+        return write_message(_message_of(b))
+
 
 class StructBuilderBase(GroupBuilderBase):
     """Base of a struct's builder (``Person.Builder``)."""
@@ -319,10 +469,10 @@ class StructBuilderBase(GroupBuilderBase):
     def to_bytes(self) -> bytes:
         """The framed message: this builder's own message when it is the root (byte for byte
         what C++ writes for the same building steps), else a message holding a copy."""
-        b = self._b
+        b = self._b  # (GroupBuilderBase._framed_copy inlined: a hot path)
         message = b.message
         if b.data_offset == 8 and b.segment_index == 0 and _root_of(message) == (0, 8):
-            return message.to_framed_bytes()  # the usual case: the root, right after its pointer
+            return message.to_framed_bytes()
         return write_message(_message_of(b))
 
     def to_bytes_packed(self) -> bytes:
@@ -337,13 +487,17 @@ _Limit = Optional[int]
 
 class StructType(Generic[R, B]):
     """Base of a struct's namespace class (``Person``), which is never instantiated: it names
-    the struct's ``Reader``/``Builder`` classes, its nested types, and has the entry points."""
+    the struct's ``Reader``/``Builder`` classes, its nested types, and has the entry points.
+
+    ``schema`` is the struct's :class:`~purecap.codegen.reflection.StructSchema` (fields,
+    annotations, the schema node, the dynamic API's type), made on first use."""
 
     __slots__ = ()
 
     type_id: ClassVar[int] = 0
     data_words: ClassVar[int] = 0
     pointer_count: ClassVar[int] = 0
+    schema: ClassVar[_SchemaAttribute[StructSchema]] = _SchemaAttribute()
 
     @classmethod
     def _reader(cls, r: StructReader) -> R:
@@ -429,12 +583,36 @@ class StructType(Generic[R, B]):
         return cls._reader(message.get_root())
 
 
-class InterfaceType:
-    """Base of an interface's namespace class (``Calculator``)."""
+class GroupType:
+    """Base of a group's namespace class (``Person.Employment``): ``Reader``, ``Builder``,
+    ``type_id`` (the group's node) and ``schema``, as for a struct. ``_reader``/``_builder`` wrap
+    the wire struct the group is part of (the generator overrides them in a generic struct's
+    groups, whose classes take its parameters' codecs). Not generic, unlike
+    :class:`StructType`: nothing here returns its readers, and a subscripted base costs every
+    import."""
 
     __slots__ = ()
 
     type_id: ClassVar[int] = 0
+    schema: ClassVar[_SchemaAttribute[StructSchema]] = _SchemaAttribute()
+
+    @classmethod
+    def _reader(cls, r: StructReader) -> Any:
+        return getattr(cls, "Reader")(r)
+
+    @classmethod
+    def _builder(cls, b: StructBuilder) -> Any:
+        return getattr(cls, "Builder")(b)
+
+
+class InterfaceType:
+    """Base of an interface's namespace class (``Calculator``); ``schema`` is its
+    :class:`~purecap.codegen.reflection.InterfaceSchema`."""
+
+    __slots__ = ()
+
+    type_id: ClassVar[int] = 0
+    schema: ClassVar[_SchemaAttribute[InterfaceSchema]] = _SchemaAttribute()
 
 
 def clear_fields(
@@ -490,6 +668,14 @@ class _ListView(Sequence[T]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self)!r})"
+
+    def __copy__(self: _Self) -> _Self:
+        return self  # (see _Reflected.__copy__)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        raise Unpicklable(
+            f"a {type(self).__name__} is part of a message: pickle the struct that holds it"
+        )
 
 
 class _ReaderList(_ListView[T]):

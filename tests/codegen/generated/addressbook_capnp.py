@@ -15,7 +15,7 @@ from purecap.wire.reader import StructReader as _StructReader
 if _t.TYPE_CHECKING:
     from typing_extensions import TypeAlias as _TypeAlias
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 FILE_ID = 0x9eb32e19f86ee174
 
 __all__ = [
@@ -37,6 +37,7 @@ class Person_PhoneNumber_Type(_rt.Enum):
 
 
 _Person_PhoneNumber_Type_members = tuple(Person_PhoneNumber_Type)
+Person_PhoneNumber_Type.type_id = 0x91e0bd04d585062f
 
 
 class Person_Employment_Which(_rt.Enum):
@@ -424,10 +425,13 @@ class Person_PhoneNumber(_rt.StructType[Person_PhoneNumber_Reader, Person_PhoneN
     Type: _TypeAlias = Person_PhoneNumber_Type
 
 
-class Person_Employment:
+class Person_Employment(_rt.GroupType):
     """group Person.employment: its ``Reader`` and ``Builder``."""
 
     __slots__ = ()
+
+    type_id = 0xbb0b2bd4bdc3693d
+
     Reader: _TypeAlias = Person_Employment_Reader
     Builder: _TypeAlias = Person_Employment_Builder
     Which: _TypeAlias = Person_Employment_Which
@@ -475,3 +479,29 @@ class AddressBook(_rt.StructType[AddressBook_Reader, AddressBook_Builder]):
 
     Reader: _TypeAlias = AddressBook_Reader
     Builder: _TypeAlias = AddressBook_Builder
+
+
+# This file's schema nodes, with their annotations, as the C++ generator embeds them: a
+# CodeGeneratorRequest holding only nodes, packed, in base64 (`print(_SCHEMA_NODES)` piped to
+# `base64 -d | capnp decode --packed schema.capnp CodeGeneratorRequest` shows it). Read on first
+# use of reflection (Person.schema, str(reader), to_dict(), to_json()); the modules _SCHEMA
+# names hold the nodes of the types used from the files this one imports.
+_SCHEMA_NODES = """
+MEABQAQxDRcCAAJRGAUG/9CKnpyykE6BAFEZAQH/GLzoMpiOgJgABQEHAAAx8SoBEwEBFwAAEwkBdwAB/y8GhdUEveCRABEl
+Av/Qip6cspBOgQAAATNlAVIBE3kBBwAAE3UBTwAB/xi86DKYjoCYAFESAQH/dOFu+Bkus54ABQQHAAATiQHKE5UBFwAAM6EB
+HwEAAf904W74GS6zngABDAACE6kCkhOxAicAA/89acO91CsLuwBRGQEB/xi86DKYjoCYAFUEBwEEAQIzqQIiAQABE7EC5wAB
+/zShqFSz2TT5ABESAf904W74GS6zngAFAQcAABORA/ITnQMHAAATmQM/AAH/YWRkcmVzc2IDb29rLmNhcG5wOlBlcnNvbi5Q
+aG9uZU51D21iZXJRBAEB/y8GhdUEveCRABEBKg9UeXBlUQgDBAAABAEAABEpOgAAUSQDAVEwAgEBARQBAQAAES0qAABRKAMB
+UTQCAT9udW1iZXIBDAACAQwAAQ90eXBlAQ//LwaF1QS94JEAAAEBDwAB/2FkZHJlc3NiBG9vay5jYXBucDpQZXJzb24uUGhv
+bmVOdW1iZXIuVHlwAWVQAQFRDAECAAARHToAAAEBERUqAAABAhENKgAAP21vYmlsZQ9ob21lD3dvcmv/YWRkcmVzc2ICb29r
+LmNhcG5wOlBlcnNvbgAAUQQBAf/Qip6cspBOgQARAWL/UGhvbmVOdW0AB2JlclEUAwQAAAQBAAARfRoAAFF4AwFRhAIBAQEU
+AQEAABGBKgAAUXwDAVGIAgERAgEUAQIAABGFMgAAUYADAVGMAgERAwIUAQMAABGJOgAAUYQDAVGgAgEBBAEB/z1pw73UKwu7
+ABGdWgACA2lkAQgAAgEIAAEPbmFtZQEMAAIBDAABH2VtYWlsAQwAAgEMAAE/cGhvbmVzAQ4AAVADAQEQ/9CKnpyykE6BAAAB
+AQ4AAf9lbXBsb3ltZQADbnT/YWRkcmVzc2IBb29rLmNhcG4BcFEIAQH/GLzoMpiOgJgAEQk6/zShqFSz2TT5ABEFYj9QZXJz
+b27/QWRkcmVzc0IAB29va/9hZGRyZXNzYgNvb2suY2FwbnA6UGVyc29uLmVtcGxveW0HZW50URADBAz//xQBBAAAEWFaAABR
+YAMBUWwCAR0B/v8DFAEFAAARaUoAAFFoAwFRdAIBHQL9/wMUAQYAABFxOgAAUWwDAVF4AgENA/z/FAEHAAARdWoAAFF0AwFR
+gAIB/3VuZW1wbG95AANlZAAG/2VtcGxveWVyAAAAAQwAAgEMAAE/c2Nob29sAQwAAgEMAAH/c2VsZkVtcGwAD295ZWQABv9h
+ZGRyZXNzYgJvb2suY2FwbnA6QWRkcmVzH3NCb29rUAEBUQQDBAAABAEAABENOgAAUQgDAVEkAgE/cGVvcGxlAQ4AAVADAQEQ
+/xi86DKYjoCYAAABAQ4AAQ==
+"""
+_SCHEMA = _rt.ModuleSchema(FILE_ID, (), _SCHEMA_NODES)

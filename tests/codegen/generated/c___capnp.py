@@ -15,7 +15,7 @@ from purecap.wire.reader import StructReader as _StructReader
 if _t.TYPE_CHECKING:
     from typing_extensions import TypeAlias as _TypeAlias
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 FILE_ID = 0xbdf87d7bb8304e81
 
 __all__ = [
@@ -24,3 +24,15 @@ __all__ = [
 _pack_errors = _rt.PACK_ERRORS
 
 
+# This file's schema nodes, with their annotations, as the C++ generator embeds them: a
+# CodeGeneratorRequest holding only nodes, packed, in base64 (`print(_SCHEMA_NODES)` piped to
+# `base64 -d | capnp decode --packed schema.capnp CodeGeneratorRequest` shows it). Read on first
+# use of reflection (Person.schema, str(reader), to_dict(), to_json()); the modules _SCHEMA
+# names hold the nodes of the types used from the files this one imports.
+_SCHEMA_NODES = """
+EEtABDENDwEAAlEMBQb/LF+Av575xrkAUQoFAf+BTjC4e334vQAAARFtohF1BwAAUXADAQAB/4FOMLh7ffi9AAEEAAIRYVIR
+ZScRgR8AAv/OkfH+eadk8gDRCgX8B/+BTjC4e334vQAAARGJehGNBwAAUYgDAQAB/2MrKy5jYXBuAXA6bmFtZXNwB2FjZVAB
+AQEMAAL/YysrLmNhcG4AAXBRCAEB/yxfgL+e+ca5ABEJUv/OkfH+eadk8gARCSr/bmFtZXNwYWMAAWUPbmFtZVEEAQL/LF+A
+v575xrkAUQQCAUEYAQEMAAARAZr/Y2FwbnA6OmEBbm5vdGF0aW8DbnMAAP9jKysuY2FwbgA/cDpuYW1lUAEBAQwAAg==
+"""
+_SCHEMA = _rt.ModuleSchema(FILE_ID, (), _SCHEMA_NODES)

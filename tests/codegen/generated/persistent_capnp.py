@@ -15,7 +15,7 @@ from purecap.wire.reader import StructReader as _StructReader
 if _t.TYPE_CHECKING:
     from typing_extensions import TypeAlias as _TypeAlias
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 FILE_ID = 0xb8630836983feed7
 
 __all__ = [
@@ -448,3 +448,25 @@ class Persistent(_rt.InterfaceType):
     Methods: _TypeAlias = Persistent_Methods
     SaveParams: _TypeAlias = Persistent_SaveParams
     SaveResults: _TypeAlias = Persistent_SaveResults
+
+
+# This file's schema nodes, with their annotations, as the C++ generator embeds them: a
+# CodeGeneratorRequest holding only nodes, packed, in base64 (`print(_SCHEMA_NODES)` piped to
+# `base64 -d | capnp decode --packed schema.capnp CodeGeneratorRequest` shows it). Read on first
+# use of reflection (Person.schema, str(reader), to_dict(), to_json()); the modules _SCHEMA
+# names hold the nodes of the types used from the files this one imports.
+_SCHEMA_NODES = """
+EMRABDENFwIAAlEYBQb/v+9AjMFIaLcAERwB/5FWn80vIcvIAAUBBxABMfFCARMBAQcAABH9PwAB/9fuP5g2CGO4AAELAAIT
+IQGKEykBJxNJAR8AAv8sX4C/nvnGuQBRCgUB/4FOMLh7ffi9AAABE0kBohNRAQcAAFNMAQMBAAH/kVafzS8hy8gAERED/9fu
+P5g2CGO4AAAAEAETPQHiE0kBJwAAE2UBRxO1AQcTtQEX/2f7ypFQWSL2ANERBSAB/9fuP5g2CGO4AAABE7UB4hPBAQcAAFO8
+AQMBAAH/pXMwGFm6b/cAERwB/5FWn80vIcvIAAUBBxABM60BOgETvQEHAAATuQE/AAH/cGVyc2lzdGUEbnQuY2FwbnA6UGVy
+c2lzdGVudC5TYXZlUmVzdWx0cwBQAQFRBAMEAAAEAQAAEQ1SAABRDAMBURgCAf9zdHVyZHlSZQABZgESAQH/kVafzS8hy8gA
+AAABEgAB/3BlcnNpc3RlAW50LmNhcG5wAABRCAEB/5FWn80vIcvIABEJWv9n+8qRUFki9gARCVr/UGVyc2lzdGUAA250/3Bl
+cnNpc3RlAANudFEEAQL/LF+Av575xrkAUQQCAUEQAQEMAAARATIfY2FwbnAAAP9jKysuY2FwbgFwOm5hbWVzcAdhY2VQAQEB
+DAAC/3BlcnNpc3RlAm50LmNhcG5wOlBlcnNpc3QHZW50UQgBAf+lczAYWbpv9wARCVr/v+9AjMFIaLcAEQli/1NhdmVQYXJh
+AANtc/9TYXZlUmVzdQAHbHRzUQQDBQAA/6VzMBhZum/3Ab/vQIzBSGi3EREqAABBDAFBHAERLQcPc2F2ZREBH1EEAgH/kVaf
+zS8hy8gAAQEAABEBH1EEAgH/kVafzS8hy8gAAQEAAEABUAEBQQgBEQVSEQky/1N0dXJkeVJlAAFmH093bmVy/3BlcnNpc3Rl
+Am50LmNhcG5wOnBlcnNpc3QHZW50UAEBAAP/cGVyc2lzdGUDbnQuY2FwbnA6UGVyc2lzdGVudC5TYXZlP1BhcmFtc1ABAVEE
+AwQAAAQBAAARDUIAAFEIAwFRFAIBf3NlYWxGb3IBEgUBAf+RVp/NLyHLyAAAAAESAAE=
+"""
+_SCHEMA = _rt.ModuleSchema(FILE_ID, (), _SCHEMA_NODES)

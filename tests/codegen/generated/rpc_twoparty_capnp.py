@@ -64,7 +64,7 @@ from purecap.wire.reader import StructReader as _StructReader
 if _t.TYPE_CHECKING:
     from typing_extensions import TypeAlias as _TypeAlias
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 FILE_ID = 0xa184c7885cdaf2a1
 
 __all__ = [
@@ -104,6 +104,7 @@ class Side(_rt.Enum):
 
 
 _Side_members = tuple(Side)
+Side.type_id = 0x9fd69ebc87b9719c
 
 
 class VatId_Reader(_rt.StructReaderBase):
@@ -677,3 +678,31 @@ class JoinResult(_rt.StructType[JoinResult_Reader, JoinResult_Builder]):
 
     Reader: _TypeAlias = JoinResult_Reader
     Builder: _TypeAlias = JoinResult_Builder
+
+
+# This file's schema nodes, with their annotations, as the C++ generator embeds them: a
+# CodeGeneratorRequest holding only nodes, packed, in base64 (`print(_SCHEMA_NODES)` piped to
+# `base64 -d | capnp decode --packed schema.capnp CodeGeneratorRequest` shows it). Read on first
+# use of reflection (Person.schema, str(reader), to_dict(), to_json()); the modules _SCHEMA
+# names hold the nodes of the types used from the files this one imports.
+_SCHEMA_NODES = """
+MEQBQAQxDR8DAAJRJAUG/8GCQP22ifOJABETAf+h8tpciMeEoQAEBwAAE3UB+hOBAQcAA/+Dyn8JWZCylQBREwEB/6Hy2lyI
+x4ShAAQHAAATXQH6E2kBBwAAE2UBrwAB/+7rtzA2OiadAFETAQH/ofLaXIjHhKEABQEHAAATAQLyEw0CBwAAEwkCrwAB/5xx
+uYe8ntafABETAv+h8tpciMeEoQAAAROlAsITrQIHAAATqQI3AAH/ofLaXIjHhKEAAQ0AAhOtApoTtQJ3Ex0DHwAC/521LGd5
+SX+0ABETAf+h8tpciMeEoQAEBwAAMyUDGgETNQMHAAP/F5jzxakJjbgAURMBAf+h8tpciMeEoQAEBwAAExED+hMdAwcAABMZ
+Az8AAf8sX4C/nvnGuQBRCgUB/4FOMLh7ffi9AAABEzkDohNBAwcAAFM8AwMBAAH/jjpz7p+QC9IAURMBAf+h8tpciMeEoQAE
+BwAAEy0DyhM5AwcAABM1Az8AAf9ycGMtdHdvcAJhcnR5LmNhcG5wOlJlY2lwP2llbnRJZFABAf9ycGMtdHdvcAJhcnR5LmNh
+cG5wOkpvaW5LP2V5UGFydFABAVEMAwQAAAQBAAARRToAAFFAAwFRTAIBEQECFAEBAAARSVIAAFFIAwFRVAIBEQIDFAECAAAR
+UUIAAFFMAwFRWAIBP2pvaW5JZAEIAAIBCAAB/3BhcnRDb3VuAAF0AQcAAgEHAAF/cGFydE51bQEHAAIBBwAB/3JwYy10d29w
+AmFydHkuY2FwbnA6Sm9pblIfZXN1bHRQAQFRDAMEAAAEAQAAEUU6AABRQAMBUUwCAREBIBQBAQAAEUlSAABRSAMBUVQCAQEC
+FAECAAARUSIAAFFMAwFRWAIBP2pvaW5JZAEIAAIBCAAB/3N1Y2NlZWRlAAFkAQEAAgEBAAEHY2FwARIAAgESAAH/cnBjLXR3
+b3ACYXJ0eS5jYXBucDpTaWRlAFABAVEIAQIAABEROgAAAQERCToAAD9zZXJ2ZXI/Y2xpZW50/3JwYy10d29wAWFydHkuY2Fw
+A25wURwBAf+ccbmHvJ7WnwARMSr/jjpz7p+QC9IAES0y/xeY88WpCY24ABEpYv/BgkD9tonziQARKWL/nbUsZ3lJf7QAESmC
+/4PKfwlZkLKVABEpYv/u67cwNjomnQARKVoPU2lkZR9WYXRJZP9Qcm92aXNpbwAHbklk/1JlY2lwaWVuAAd0SWT/VGhpcmRQ
+YXICdHlDYXBJZABKb2luS2V5UAdhcnT/Sm9pblJlc3UAA2x0UQQBAv8sX4C/nvnGuQBRBAIBQRgBAQwAABEBqv9jYXBucDo6
+cgFwYzo6dHdvcA9hcnR5AAD/cnBjLXR3b3ADYXJ0eS5jYXBucDpUaGlyZFBhcnR5Q2FwA0lkUAEB/3JwYy10d29wAmFydHku
+Y2FwbnA6UHJvdmk/c2lvbklkUAEBUQQDBAAABAEAABENOgAAUQgDAVEUAgE/am9pbklkAQgAAgEIAAH/YysrLmNhcG4BcDpu
+YW1lc3AHYWNlUAEBAQwAAv9ycGMtdHdvcAJhcnR5LmNhcG5wOlZhdElkAABQAQFRBAMEAAAEAQAAEQ0qAABRCAMBURQCAQ9z
+aWRlAQ//nHG5h7ye1p8AAAEBDwAB
+"""
+_SCHEMA = _rt.ModuleSchema(FILE_ID, (), _SCHEMA_NODES)

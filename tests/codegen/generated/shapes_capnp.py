@@ -15,7 +15,7 @@ from purecap.wire.reader import StructReader as _StructReader
 if _t.TYPE_CHECKING:
     from typing_extensions import TypeAlias as _TypeAlias
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 FILE_ID = 0xa6e0c7d3b2f1e409
 
 __all__ = [
@@ -106,3 +106,16 @@ class Polygon(_rt.StructType[Polygon_Reader, Polygon_Builder]):
 
     Reader: _TypeAlias = Polygon_Reader
     Builder: _TypeAlias = Polygon_Builder
+
+
+# This file's schema nodes, with their annotations, as the C++ generator embeds them: a
+# CodeGeneratorRequest holding only nodes, packed, in base64 (`print(_SCHEMA_NODES)` piped to
+# `base64 -d | capnp decode --packed schema.capnp CodeGeneratorRequest` shows it). Read on first
+# use of reflection (Person.schema, str(reader), to_dict(), to_json()); the modules _SCHEMA
+# names hold the nodes of the types used from the files this one imports.
+_SCHEMA_NODES = """
+EEVABBENtwACUQgFBv+s2sVRNSl4hwBRDQEB/wnk8bLTx+CmAAUBBwAAEUGqEUkHAAARRXcAAf8J5PGy08fgpgABBwACEaFq
+EaUXAAP/c2hhcGVzLmMBYXBucDpQb2wPeWdvblABAVEIAwQAAAQBAAARKUIAAFEkAwFRMAIBAQEUAQEAABEtKgAAUSgDAVE0
+AgF/Y29ybmVycwEGAAIBBgABD25hbWUBDAACAQwAAf9zaGFwZXMuYwAPYXBucFEEAQH/rNrFUTUpeIcAEQFCf1BvbHlnb24=
+"""
+_SCHEMA = _rt.ModuleSchema(FILE_ID, (), _SCHEMA_NODES)

@@ -20,7 +20,7 @@ from purecap.wire.reader import StructReader as _StructReader
 if _t.TYPE_CHECKING:
     from typing_extensions import TypeAlias as _TypeAlias
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 FILE_ID = 0x86c366a91393f3f8
 
 __all__ = [
@@ -133,3 +133,17 @@ class StreamResult(_rt.StructType[StreamResult_Reader, StreamResult_Builder]):
 
     Reader: _TypeAlias = StreamResult_Reader
     Builder: _TypeAlias = StreamResult_Builder
+
+
+# This file's schema nodes, with their annotations, as the C++ generator embeds them: a
+# CodeGeneratorRequest holding only nodes, packed, in base64 (`print(_SCHEMA_NODES)` piped to
+# `base64 -d | capnp decode --packed schema.capnp CodeGeneratorRequest` shows it). Read on first
+# use of reflection (Person.schema, str(reader), to_dict(), to_json()); the modules _SCHEMA
+# names hold the nodes of the types used from the files this one imports.
+_SCHEMA_NODES = """
+EERABDENDwEAAlEMBQb/+POTE6lmw4YAAQcAAhFtahFxFxGBHwAC/26xwHczml+ZABENAf/485MTqWbDhgAEBwAAEYHSEY0H
+AAP/LF+Av575xrkAUQoFAf+BTjC4e334vQAAARFpohFxBwAAUWwDAQAB/3N0cmVhbS5jAA9hcG5wUQQBAf9uscB3M5pfmQAR
+AWr/U3RyZWFtUmUAD3N1bHRRBAEC/yxfgL+e+ca5AFEEAgFBEAEBDAAAEQEyH2NhcG5wAAD/c3RyZWFtLmMCYXBucDpTdHJl
+YW1SZXN1bAF0UAEB/2MrKy5jYXBuAXA6bmFtZXNwB2FjZVABAQEMAAI=
+"""
+_SCHEMA = _rt.ModuleSchema(FILE_ID, (), _SCHEMA_NODES)

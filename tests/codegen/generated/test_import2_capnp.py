@@ -18,7 +18,7 @@ from . import test_import_capnp as _test_import_capnp
 if _t.TYPE_CHECKING:
     from typing_extensions import TypeAlias as _TypeAlias
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 FILE_ID = 0xc64a3bf0338a124a
 
 __all__ = [
@@ -149,3 +149,20 @@ class TestImport2(_rt.StructType[TestImport2_Reader, TestImport2_Builder]):
 
     Reader: _TypeAlias = TestImport2_Reader
     Builder: _TypeAlias = TestImport2_Builder
+
+
+# This file's schema nodes, with their annotations, as the C++ generator embeds them: a
+# CodeGeneratorRequest holding only nodes, packed, in base64 (`print(_SCHEMA_NODES)` piped to
+# `base64 -d | capnp decode --packed schema.capnp CodeGeneratorRequest` shows it). Read on first
+# use of reflection (Person.schema, str(reader), to_dict(), to_json()); the modules _SCHEMA
+# names hold the nodes of the types used from the files this one imports.
+_SCHEMA_NODES = """
+EFdABBENtwACUQgFBv9KEooz8DtKxgABDQACEUGaEUkXAAP3/7Ds8Xe99hETAf9KEooz8DtKxgAFAwcAABE1+hFBBwAAET2v
+AAH/dGVzdC1pbXABb3J0Mi5jYXADbnBRBAEB9/+w7PF3vfYRAWL/VGVzdEltcG8AB3J0Mv90ZXN0LWltcAJvcnQyLmNhcG5w
+OlRlc3RJP21wb3J0MlABAVEMAwQAAAQBAAARRSIAAFFAAwFRTAIBEQEBFAEBAAARSSIAAFFEAwFRUAIBEQICFAECAAARTSIA
+AFFIAwFRVAIBB2ZvbwEQ//1jC7gU86igAAABARAAAQdiYXIBEP8XpCP5TKuC5gAAAQEQAAEHYmF6ARD/l10rZ4uwVbwAAAEB
+EAAB
+"""
+_SCHEMA = _rt.ModuleSchema(
+    FILE_ID, (_schema_capnp, _test_capnp, _test_import_capnp), _SCHEMA_NODES
+)

@@ -16,7 +16,7 @@ from . import test_capnp as _test_capnp
 if _t.TYPE_CHECKING:
     from typing_extensions import TypeAlias as _TypeAlias
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 FILE_ID = 0xf36d7b330303c66e
 
 __all__ = [
@@ -92,3 +92,16 @@ class TestImport(_rt.StructType[TestImport_Reader, TestImport_Builder]):
 
     Reader: _TypeAlias = TestImport_Reader
     Builder: _TypeAlias = TestImport_Builder
+
+
+# This file's schema nodes, with their annotations, as the C++ generator embeds them: a
+# CodeGeneratorRequest holding only nodes, packed, in base64 (`print(_SCHEMA_NODES)` piped to
+# `base64 -d | capnp decode --packed schema.capnp CodeGeneratorRequest` shows it). Read on first
+# use of reflection (Person.schema, str(reader), to_dict(), to_json()); the modules _SCHEMA
+# names hold the nodes of the types used from the files this one imports.
+_SCHEMA_NODES = """
+EDlABBENtwACUQgFBv+XXStni7BVvAAREgH/bsYDAzN7bfMABQEHAAARQeoRTQcAABFJPwAB/27GAwMze23zAAEMAAIRaZIR
+cRcAA/90ZXN0LWltcAJvcnQuY2FwbnA6VGVzdEltD3BvcnRQAQFRBAMEAAAEAQAAEQ0yAABRCAMBURQCAR9maWVsZAEQ//1j
+C7gU86igAAABARAAAf90ZXN0LWltcAFvcnQuY2FwbgFwUQQBAf+XXStni7BVvAARAVr/VGVzdEltcG8AA3J0
+"""
+_SCHEMA = _rt.ModuleSchema(FILE_ID, (_test_capnp,), _SCHEMA_NODES)
