@@ -260,24 +260,38 @@ def follow_builder_far(
 
 def zero_object(message: MessageBuilder, segment_index: int, ref: int) -> None:
     """Zero what the pointer at ``ref`` points to, recursively, with its landing pads, and drop
-    its capabilities (layout.c++ ``zeroObject``). The pointer word itself is left to the caller.
+    its capabilities (layout.c++ ``zeroObject``). The pointer word itself is left to the caller."""
+    _zero(message, (0, segment_index, ref, 0, 0))
 
-    Iterative, so that a deep structure cannot exhaust the Python stack. Work items are
-    ``(op, segment, a, b, c)``: op 0 is the pointer at byte ``a``; op 1 zeroes ``b`` bytes from
-    ``a``; op 2 is an object at ``a`` described by pointer halves ``b``/``c``. A range is queued
-    below the pointers inside it so that they are followed before being cleared.
+
+def zero_target(message: MessageBuilder, segment_index: int, start: int, lo: int, hi: int) -> None:
+    """Zero an object that no pointer word points to - an orphan's - known by the halves of the
+    pointer that would (``lo``/``hi``) and, for a near one, by where it starts (byte ``start``
+    of ``segment_index``). A far or capability pointer's halves locate the object themselves."""
+    if lo & 3 in (FAR, OTHER):
+        _zero(message, (3, segment_index, start, lo, hi))
+    else:
+        _zero(message, (2, segment_index, start, lo, hi))
+
+
+def _zero(message: MessageBuilder, first: Tuple[int, int, int, int, int]) -> None:
+    """zero_object's walk. Iterative, so that a deep structure cannot exhaust the Python stack.
+    Work items are ``(op, segment, a, b, c)``: op 0 is the pointer at byte ``a``; op 3 a pointer
+    whose halves are ``b``/``c`` (not read from a word); op 1 zeroes ``b`` bytes from ``a``; op 2
+    is an object at ``a`` described by pointer halves ``b``/``c``. A range is queued below the
+    pointers inside it so that they are followed before being cleared.
     """
     segments = message.segments
     caps = message.cap_table
-    work: List[Tuple[int, int, int, int, int]] = [(0, segment_index, ref, 0, 0)]
+    work: List[Tuple[int, int, int, int, int]] = [first]
     while work:
         op, si, a, b, c = work.pop()
         seg = segments[si]
         if op == 1:
             seg[a : a + b] = bytes(b)
             continue
-        if op == 0:
-            lo, hi = _unpack_halves(seg, a)
+        if op == 0 or op == 3:
+            lo, hi = _unpack_halves(seg, a) if op == 0 else (b, c)
             if lo == 0 and hi == 0:
                 continue
             kind = lo & 3

@@ -41,6 +41,7 @@ from purecap.wire.builder import (
     transfer_pointer,
     transfer_to_target,
     zero_object,
+    zero_target,
 )
 from purecap.wire.errors import BuilderError
 from purecap.wire.limits import UNLIMITED
@@ -203,32 +204,8 @@ def discard(orphan: Orphan) -> None:
     becomes null."""
     if orphan.is_null():
         return
-    message = orphan.message
-    lo, hi = orphan.lo, orphan.hi
-    # zero_object starts from a pointer word, and an orphan has none in the message. So give it
-    # one, in a scratch segment appended to a view of the message's segments: the far tag itself
-    # (position-independent), or for a near tag a double-far whose two-word pad - also in the
-    # scratch segment - names the object's place and carries the tag, which is exactly what a
-    # double-far's landing pad holds. Only the scratch words and the object are zeroed.
-    scratch = bytearray(24)
-    view = MessageBuilder()
-    view.segments = message.segments + [scratch]
-    view.cap_table = message.cap_table  # the same list: dropped capabilities are dropped
-    scratch_index = len(message.segments)
-    if lo & 3 in (FAR, OTHER):
-        _pack_halves(scratch, 0, lo, hi)
-    else:
-        _pack_halves(scratch, 0, (1 << 3) | 4 | FAR, scratch_index)  # double-far, pad at word 1
-        _pack_halves(scratch, 8, _far_lo(orphan.location), orphan.segment_index)
-        _pack_halves(scratch, 16, lo & 3, hi)
-    zero_object(view, scratch_index, 0)
+    zero_target(orphan.message, orphan.segment_index, orphan.location, orphan.lo, orphan.hi)
     orphan._clear()
-
-
-def _far_lo(offset: int) -> int:
-    """The low half of a (single) far pointer to the word at byte ``offset``."""
-    lo = ((offset >> 3) << 3) | FAR
-    return lo - (1 << 32) if lo >= 1 << 31 else lo
 
 
 def _drop_tag(orphan: Orphan) -> None:
