@@ -50,17 +50,24 @@ What a module holds, for ``struct Person`` (annotate with ``Person.Reader``/``Pe
   ``Calc.EvalParams``/``Calc.EvalResults`` (the parameter structs), ``Calc.type_id``.
 * Constants: module or class attributes of their Python type (struct and list constants are
   readers of messages embedded in the module).
+* Reflection: each module embeds its file's schema nodes (as C++ generated code does), decoded
+  on first use: ``Person.schema`` (fields, annotations, the node; see
+  :mod:`purecap.codegen.reflection`), ``str(reader)`` in the text format, ``to_dict()``,
+  ``to_json()``; readers and builders pickle.
 """
 
 from __future__ import annotations
 
-from purecap.codegen.emitter import (
-    GENERATOR_VERSION,
-    GeneratorError,
-    generate,
-    generate_from_bytes,
-    generate_module,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from purecap.codegen.emitter import (
+        GENERATOR_VERSION,
+        GeneratorError,
+        generate,
+        generate_from_bytes,
+        generate_module,
+    )
 
 __all__ = [
     "GENERATOR_VERSION",
@@ -69,3 +76,14 @@ __all__ = [
     "generate_from_bytes",
     "generate_module",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The generator is imported on first use (PEP 562), not with the package: every generated
+    # module imports purecap.codegen.runtime, and should not pay for the generator and the
+    # schema model it needs (half the import time of a small generated module).
+    if name in __all__:
+        from purecap.codegen import emitter
+
+        return getattr(emitter, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,7 +6,8 @@
 is checked out:
 
 * ours: ``features.capnp`` (every kind of field the generator handles), ``shapes.capnp`` (which
-  it imports), ``addressbook.capnp`` (``example_addressbook.py``), all in ``schemas/``;
+  it imports), ``addressbook.capnp`` (``example_addressbook.py``), ``annotated.capnp``
+  (annotations of every kind, for ``test_reflection.py``), all in ``schemas/``;
 * the reference's schemas of capnp 0.9.2 (the copies in ``tests/schema/data/capnp``):
   ``schema.capnp``, ``rpc.capnp``, ``rpc-twoparty.capnp``, ``persistent.capnp``, ``c++.capnp``,
   ``stream.capnp``, ``compat/json.capnp``, ``test.capnp`` and its imports;
@@ -43,8 +44,8 @@ class Group(NamedTuple):
 GROUPS: List[Group] = [
     Group(
         "tests/codegen/schemas",
-        ["features.capnp", "shapes.capnp", "addressbook.capnp"],
-        ["tests/codegen/schemas"],
+        ["features.capnp", "shapes.capnp", "addressbook.capnp", "annotated.capnp"],
+        ["tests/codegen/schemas", "tests/schema/data"],
     ),
     Group(
         "tests/schema/data",

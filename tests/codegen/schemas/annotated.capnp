@@ -1,5 +1,6 @@
 # Annotations on every kind of declaration, with values of every kind, for test_reflection.py
-# (which generates its module, with shapes.capnp's, when it runs). c++.capnp is imported for its
+# (which generates its module, with shapes.capnp's, when it runs; the checked-in copy in
+# generated/ is what mypy checks). c++.capnp is imported for its
 # annotations only, so the generated module embeds those declarations instead of importing a
 # c++ module; Shapes.Polygon is used as a field type and as an annotation's type, so its nodes
 # come from shapes_capnp.
