@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import mmap
 import os
 import random
 import shutil
@@ -11,7 +12,7 @@ import socket
 import struct
 import subprocess
 import threading
-from typing import Callable, List, Optional
+from typing import Callable, Iterator, List, Optional, Tuple, Union
 
 import pytest
 
@@ -19,6 +20,7 @@ from purecap.wire import packing
 from purecap.wire.errors import DecodeError, PackingError, TruncatedMessage
 from purecap.wire.packing import (
     BinaryReader,
+    PackedBufferReader,
     PackedInputStream,
     compute_unpacked_size_words,
     pack,
@@ -65,6 +67,56 @@ def reference_pack(data: bytes) -> bytes:
     return bytes(out)
 
 
+Decoded = Tuple[bytes, int, int, int, int]
+
+
+def reference_decode(buf: bytes, pos: int, words: int) -> Decoded:
+    """The contract of packing._decode, byte by byte: unpack units from ``buf[pos:]`` until
+    ``words`` words are produced or a unit is incomplete.  Returns ``(unpacked, pos,
+    words_still_wanted, zero_words_left, verbatim_words_left)``; a run longer than wanted (or,
+    for a verbatim run, longer than the buffer) is cut, and what is left of it is counted."""
+    out = bytearray()
+    end = len(buf)
+    while words and pos < end:
+        tag = buf[pos]
+        if tag == 0:
+            if pos + 1 >= end:
+                break
+            run = buf[pos + 1] + 1
+            pos += 2
+            n = min(run, words)
+            out += bytes(8 * n)
+            words -= n
+            if run > n:
+                return bytes(out), pos, words, run - n, 0
+        elif tag == 0xFF:
+            if pos + 9 >= end:
+                break
+            out += buf[pos + 1:pos + 9]
+            run = buf[pos + 9]
+            pos += 10
+            words -= 1
+            copied = 0
+            while copied < run and words and pos + 8 <= end:
+                out += buf[pos:pos + 8]
+                pos += 8
+                words -= 1
+                copied += 1
+            if copied < run:
+                return bytes(out), pos, words, 0, run - copied
+        else:
+            body = [b for b in range(8) if tag >> b & 1]
+            if pos + 1 + len(body) > end:
+                break
+            word = bytearray(8)
+            for i, b in enumerate(body):
+                word[b] = buf[pos + 1 + i]
+            out += word
+            pos += 1 + len(body)
+            words -= 1
+    return bytes(out), pos, words, 0, 0
+
+
 def random_words(rng: random.Random, n_words: int) -> bytes:
     """Words typical of messages and of the packer's edge cases, in random order and runs."""
     out = bytearray()
@@ -93,6 +145,25 @@ def random_words(rng: random.Random, n_words: int) -> bytes:
                 word = bytes(rng.randrange(256) for _ in range(8))
             out += word
     return bytes(out[: 8 * n_words])
+
+
+Decoder = Callable[[bytes, int, int], Decoded]
+DECODERS = ["struct", "struct-no-few", "struct-small-chunks", "indexed"]
+
+
+@pytest.fixture(params=DECODERS)
+def decoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Decoder:
+    """Each unpacker in turn, installed as the ``_decode`` that unpack() and the readers call:
+    the CPython one (with its path for a few units, with the general path only, and with tiny
+    chunks so that runs cross them) and the PyPy one -- whatever the interpreter."""
+    name = request.param
+    fn: Decoder = packing._decode_indexed if name == "indexed" else packing._decode_struct
+    if name != "struct":
+        monkeypatch.setattr(packing, "_FEW_UNITS", 0)
+    if name == "struct-small-chunks":
+        monkeypatch.setattr(packing, "_CHUNK_WORDS", 3)
+    monkeypatch.setattr(packing, "_decode", fn)
+    return fn
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,9 +245,12 @@ def one_struct_message(words: List[bytes]) -> List[bytes]:
 
 
 @pytest.mark.parametrize("unpacked, packed", SPEC_VECTORS + CPP_SUITE_VECTORS)
-def test_known_vectors(unpacked: bytes, packed: bytes) -> None:
+def test_known_vectors(unpacked: bytes, packed: bytes, decoder: Decoder) -> None:
     assert pack(unpacked) == packed
     assert packing._pack_simple(unpacked) == packed
+    assert packing._pack_indexed(unpacked) == packed
+    if unpacked:
+        assert packing._pack_bulk(unpacked) == packed
     assert unpack(packed) == unpacked
     assert compute_unpacked_size_words(packed) == len(unpacked) // 8
 
@@ -237,6 +311,7 @@ def test_random_round_trips() -> None:
         expected = reference_pack(data)
         assert packing._pack_bulk(data) == expected, (SEED, n_words)
         assert packing._pack_simple(data) == expected, (SEED, n_words)
+        assert packing._pack_indexed(data) == expected, (SEED, n_words)
         assert pack(data) == expected
         assert unpack(expected) == data
         assert compute_unpacked_size_words(expected) == n_words
@@ -252,12 +327,83 @@ def test_bulk_packer_chunks_never_split_runs(monkeypatch: pytest.MonkeyPatch) ->
             assert packing._pack_bulk(data) == reference_pack(data), (SEED, chunk_words)
 
 
-def test_unpack_accepts_non_canonical_packing() -> None:
+def test_unpack_accepts_non_canonical_packing(decoder: Decoder) -> None:
     # Other packers may choose different run lengths; any valid packing must unpack.
     word = b"\x8a" * 8
     assert unpack(b"\xff" + word + b"\x00" + b"\xff" + word + b"\x00") == word * 2
     assert unpack(h("0000" "0000")) == bytes(16)
     assert unpack(b"\xff" + word + b"\x01" + bytes(8)) == word + bytes(8)  # zeros in a raw run
+
+
+# ---------------------------------------------------------------------------------------------
+# Unpackers against the reference, packers at every tag and at the run limits
+
+
+def test_decoders_match_the_reference(decoder: Decoder) -> None:
+    # Valid packings, random bytes (mostly malformed) and packings cut anywhere, decoded from
+    # anywhere, for no limit, a few words or many: every result, cut runs included, as the
+    # reference's.
+    rng = random.Random(SEED + 10)
+    for _ in range(400):
+        kind = rng.randrange(3)
+        if kind == 0:
+            buf = pack(random_words(rng, rng.randrange(300)))
+        elif kind == 1:
+            buf = bytes(rng.choice((0, 0, 0xFF, 1, rng.randrange(256))) for _ in range(rng.randrange(60)))
+        else:
+            full = pack(random_words(rng, rng.randrange(300)))
+            buf = full[:rng.randrange(len(full) + 1)]
+        pos = rng.randrange(len(buf) + 1) if rng.random() < 0.3 else 0
+        words = rng.choice((packing._NO_LIMIT, rng.randrange(5), rng.randrange(400)))
+        assert decoder(buf, pos, words) == reference_decode(buf, pos, words), (
+            SEED, buf.hex(), pos, words
+        )
+
+
+def word_with_tag(tag: int, salt: int) -> bytes:
+    return bytes((salt + 37 * b) % 255 + 1 if tag >> b & 1 else 0 for b in range(8))
+
+
+def test_every_tag_value(decoder: Decoder) -> None:
+    for tag in range(256):
+        # The word between two others (a zero word's run and a 0xff word's run stop at them).
+        data = word_with_tag(tag ^ 0x5A, 1) + word_with_tag(tag, tag) + word_with_tag(0x0F, 2)
+        packed = reference_pack(data)
+        assert pack(data) == packed, tag
+        assert packing._pack_simple(data) == packed, tag
+        assert packing._pack_bulk(data) == packed, tag
+        assert packing._pack_indexed(data) == packed, tag
+        assert decoder(packed, 0, packing._NO_LIMIT) == (data, len(packed), packing._NO_LIMIT - 3, 0, 0)
+        for words in range(4):
+            assert decoder(packed, 0, words) == reference_decode(packed, 0, words), (tag, words)
+
+
+ONE_ZERO = b"\x11\x22\x33\x00\x55\x66\x77\x88"  # continues a 0xff run
+RUN_LENGTHS = [1, 2, 3, 255, 256, 257, 258, 511, 512, 513]
+
+
+@pytest.mark.parametrize("length", RUN_LENGTHS)
+def test_runs_at_their_limits(length: int, decoder: Decoder) -> None:
+    plain = word_with_tag(0x13, 5)
+    for data in (
+        bytes(8 * length),
+        b"\xff" * 8 + ONE_ZERO * (length - 1),
+        plain + bytes(8 * length) + plain,
+        plain + b"\x99" * (8 * length) + plain,
+        b"\x99" * (8 * length) + bytes(8 * length),
+    ):
+        packed = reference_pack(data)
+        assert packing._pack_simple(data) == packed
+        assert packing._pack_bulk(data) == packed
+        assert packing._pack_indexed(data) == packed
+        n = len(data) // 8
+        for words in {0, 1, length - 1, length, length + 1, n - 1, n, packing._NO_LIMIT}:
+            if words >= 0:
+                assert decoder(packed, 0, words) == reference_decode(packed, 0, words), words
+        for cut in {*range(12), *range(len(packed) - 12, len(packed))}:
+            if 0 <= cut <= len(packed):
+                got = decoder(packed[:cut], 0, n)
+                assert got == reference_decode(packed[:cut], 0, n), cut
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,7 +418,7 @@ def truncation_corpus() -> List[bytes]:
     return samples
 
 
-def test_unpack_truncated_at_every_byte() -> None:
+def test_unpack_truncated_at_every_byte(decoder: Decoder) -> None:
     for packed in truncation_corpus():
         full = unpack(packed)
         for cut in range(len(packed)):
@@ -300,14 +446,14 @@ def test_unpack_truncated_at_every_byte() -> None:
         ),
     ],
 )
-def test_unpack_error_messages(packed: bytes, fragment: str) -> None:
+def test_unpack_error_messages(packed: bytes, fragment: str, decoder: Decoder) -> None:
     with pytest.raises(PackingError) as info:
         unpack(packed)
     assert fragment in str(info.value)
     assert isinstance(info.value, DecodeError)
 
 
-def test_unpack_fuzz_never_raises_other_errors() -> None:
+def test_unpack_fuzz_never_raises_other_errors(decoder: Decoder) -> None:
     rng = random.Random(SEED + 2)
     for _ in range(2000):
         data = bytes(rng.choice((0, 0, 0xFF, rng.randrange(256))) for _ in range(rng.randrange(40)))
@@ -487,6 +633,99 @@ def test_buffered_socket_file_is_peeked_not_over_read() -> None:
         f.close()
     finally:
         b.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# In memory: PackedBufferReader, the in-memory PackedInputStream
+
+
+AnyBuffer = Union[bytes, bytearray, memoryview, mmap.mmap]
+BUFFER_KINDS = ["bytes", "bytearray", "memoryview", "mmap"]
+
+
+def as_buffer(data: bytes, kind: str) -> AnyBuffer:
+    if kind == "bytes":
+        return data
+    if kind == "bytearray":
+        return bytearray(data)
+    if kind == "memoryview":
+        return memoryview(bytearray(b"\x00" + data))[1:]  # a view that does not start at 0
+    mapped = mmap.mmap(-1, max(1, len(data)))
+    mapped.write(data)
+    return mapped
+
+
+def read_in_pieces(reader: PackedBufferReader, nbytes: int, rng: random.Random) -> Iterator[bytes]:
+    got = 0
+    while got < nbytes:
+        n = min(8 * rng.randrange(1, max(2, (nbytes - got) // 8 + 1)), nbytes - got)
+        piece = reader.read_exactly(n)
+        assert len(piece) == n
+        yield piece
+        got += n
+
+
+@pytest.mark.parametrize("kind", BUFFER_KINDS)
+def test_buffer_reader_reads_in_random_pieces(kind: str, decoder: Decoder) -> None:
+    rng = random.Random(SEED + 11)
+    for _ in range(12):
+        data = random_words(rng, rng.randrange(1, 700))
+        packed = pack(data)
+        reader = PackedBufferReader(as_buffer(b"HEAD" + packed + b"TRAILER", kind), 4)
+        assert b"".join(read_in_pieces(reader, len(data), rng)) == data
+        assert reader.pending_words == 0
+        assert reader.pos == 4 + len(packed)
+
+
+@pytest.mark.parametrize("kind", BUFFER_KINDS)
+def test_buffer_reader_keeps_runs_across_reads(kind: str, decoder: Decoder) -> None:
+    word = b"\x8a" * 8
+    packed = h("0009") + b"\xff" + word + b"\x03" + word * 3 + h("0101")
+    reader = PackedBufferReader(as_buffer(packed, kind))
+    assert reader.read_exactly(24) == bytes(24)
+    assert (reader.pending_words, reader.pos) == (7, 2)  # the rest of the zero run
+    assert reader.read_exactly(64) == bytes(56) + word
+    assert (reader.pending_words, reader.pos) == (3, 12)  # verbatim words: not consumed yet
+    assert reader.read_exactly(16) == word * 2
+    assert (reader.pending_words, reader.pos) == (1, 28)
+    assert reader.read_exactly(16) == word + h("0100000000000000")
+    assert (reader.pending_words, reader.pos) == (0, len(packed))
+    assert reader.read_exactly(8) == b""  # clean end
+
+
+def test_buffer_reader_truncated_at_every_byte(decoder: Decoder) -> None:
+    rng = random.Random(SEED + 12)
+    data = random_words(rng, 150) + bytes(8 * 300) + b"\x77" * 80
+    packed = pack(data)
+    for cut in range(len(packed)):
+        for buffer in (packed[:cut], bytearray(packed[:cut])):
+            reader = PackedBufferReader(buffer)
+            if cut == 0:
+                assert reader.read_exactly(len(data)) == b""
+                continue
+            with pytest.raises(TruncatedMessage):
+                reader.read_exactly(len(data))
+
+
+def test_buffer_reader_same_errors_as_the_stream() -> None:
+    word = b"\x8a" * 8
+    for packed, n in ((h("13aa"), 8), (h("ff") + word + h("02") + word, 24), (h("0101"), 24)):
+        with pytest.raises(TruncatedMessage) as from_stream:
+            PackedInputStream(io.BytesIO(packed)).read_exactly(n)
+        with pytest.raises(TruncatedMessage) as from_buffer:
+            PackedBufferReader(packed).read_exactly(n)
+        assert str(from_buffer.value) == str(from_stream.value)
+
+
+def test_buffer_reader_validates_offset_and_size() -> None:
+    with pytest.raises(ValueError):
+        PackedBufferReader(b"", -1)
+    reader = PackedBufferReader(h("0000"), 0)
+    assert reader.read_exactly(0) == b""
+    with pytest.raises(ValueError):
+        reader.read_exactly(12)
+    assert reader.read_exactly(8) == bytes(8)
+    assert PackedBufferReader(h("0000"), 5).read_exactly(8) == b""  # past the end: clean end
 
 
 # ---------------------------------------------------------------------------------------------
