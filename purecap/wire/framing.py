@@ -23,7 +23,6 @@ giving byte-identical output.
 from __future__ import annotations
 
 import enum
-import io
 import mmap
 import struct
 from typing import Callable, Dict, List, Optional, Protocol, Sequence, Tuple, Union
@@ -34,7 +33,13 @@ from purecap.wire.errors import (
     TraversalLimitExceeded,
     TruncatedMessage,
 )
-from purecap.wire.packing import BinaryReader, PackedInputStream, _read_exact, pack
+from purecap.wire.packing import (
+    BinaryReader,
+    PackedBufferReader,
+    PackedInputStream,
+    _read_exact,
+    pack,
+)
 
 __all__ = [
     "BinaryWriter",
@@ -211,37 +216,15 @@ def segments_from_packed_buffer(
     Returns ``(segments, end_offset)`` where ``end_offset`` is just after the message's last
     packed byte.  Raises :class:`TruncatedMessage` if there is no complete message.
     """
-    if offset < 0:
-        raise ValueError(f"negative offset {offset}")
-    source = _ViewReader(_byte_view(buffer), offset)
-    segments = PackedMessageStream(source, traversal_limit_words).read_segments()
+    source = PackedBufferReader(buffer, offset)
+    segments = _read_message(source.read_exactly, traversal_limit_words)
     if segments is None:
         raise TruncatedMessage("no packed message: the buffer is empty")
+    if source.pending_words:  # as PackedMessageStream: the next message can't start in a run
+        raise PackingError(
+            f"a packed run continues {source.pending_words} words past the end of the message"
+        )
     return segments, source.pos
-
-
-class _ViewReader:
-    """A seekable read-only stream over a memoryview (io.BytesIO would copy the buffer)."""
-
-    __slots__ = ("view", "pos")
-
-    def __init__(self, view: memoryview, pos: int) -> None:
-        self.view = view
-        self.pos = pos
-
-    def read(self, size: int, /) -> bytes:
-        data = bytes(self.view[self.pos:self.pos + size])
-        self.pos += len(data)
-        return data
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET, /) -> int:
-        if whence != io.SEEK_CUR:
-            raise ValueError("only relative seeks are supported")
-        self.pos += offset
-        return self.pos
 
 
 # ---------------------------------------------------------------------------------------------
