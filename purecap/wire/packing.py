@@ -269,7 +269,7 @@ _COUNT_DELETED = bytes([0] + [1] * 254 + [0])
 _VERBATIM_HIGH = b"\x01" + bytes(8) + b"\x01"
 _ZERO_RUN_HIGH = b"\x01" * 10
 
-_BULK_CHUNK_WORDS = 1 << 15  # bounds the working memory of _pack_bulk (about 40 bytes a word)
+_BULK_CHUNK_WORDS = 1 << 15  # bounds the working memory of _pack_bulk (about 60 bytes a word)
 
 
 def _pack_bulk(buf: bytes) -> bytes:
@@ -756,9 +756,11 @@ class PackedBufferReader:
     ) -> None:
         if offset < 0:
             raise ValueError(f"negative offset {offset}")
-        self._data = buffer if type(buffer) is bytes else b""
-        self._view: Optional[memoryview] = None
-        if type(buffer) is not bytes:
+        self._data = b""  # the buffer, when it is bytes
+        self._view: Optional[memoryview] = None  # otherwise, a view of its bytes
+        if type(buffer) is bytes:
+            self._data = buffer
+        else:
             view = memoryview(buffer)
             self._view = view if view.format == "B" and view.ndim == 1 else view.cast("B")
         self.pos = offset

@@ -534,7 +534,7 @@ def test_stream_reads_in_random_pieces_and_stops_exactly(factory: StreamFactory)
 
 
 @pytest.mark.parametrize("factory", _factories(), ids=FACTORY_IDS)
-def test_runs_crossing_read_boundaries_are_kept(factory: StreamFactory) -> None:
+def test_runs_crossing_read_boundaries_are_kept(factory: StreamFactory, decoder: Decoder) -> None:
     word = b"\x8a" * 8
     packed = h("0009") + b"\xff" + word + b"\x03" + word * 3 + h("0101")
     stream = factory(packed)
