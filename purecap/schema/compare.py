@@ -29,10 +29,11 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from purecap.errors import PurecapError
 from purecap.schema import model
+from purecap.schema import schema_capnp as sc
 from purecap.schema.nodes import read_request, write_node
 from purecap.wire.canonical import canonicalize
 from purecap.wire.message import read_message
-from purecap.wire.reader import MessageReader, StructReader
+from purecap.wire.reader import MessageReader
 
 __all__ = [
     "canonical_node",
@@ -49,7 +50,7 @@ _MAX_REPR = 160
 def canonical_node(node: model.Node) -> bytes:
     """The canonical encoding of ``node`` as a ``Node`` struct."""
     message = write_node(node)
-    return canonicalize(message.get_root(5, 6).as_reader())
+    return canonicalize(message.get_root(sc.Node.data_words, sc.Node.pointer_count).as_reader())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,12 +370,9 @@ def compare_requests(
 
 
 def _canonical_by_id(message: MessageReader) -> Dict[int, bytes]:
-    from purecap.schema.schema_capnp import CodeGeneratorRequestReader
-
     out: Dict[int, bytes] = {}
-    for node in CodeGeneratorRequestReader(message.get_root()).nodes() or ():
-        raw: StructReader = node.r
-        out.setdefault(node.id, canonicalize(raw))
+    for node in sc.CodeGeneratorRequest.read(message).nodes:
+        out.setdefault(node.id, canonicalize(node._r))  # (the wire struct it views)
     return out
 
 

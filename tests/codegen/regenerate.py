@@ -16,6 +16,13 @@ is checked out:
 
 They are part of the tree ``mypy --strict purecap tests`` checks, which is how the generator's
 output is proved to type-check.
+
+One of them is also part of the package: ``schema_capnp.py`` is written to
+``purecap/schema/schema_capnp.py`` too (:data:`PACKAGE_COPIES`), the readers and builders through
+which the schema compiler writes and reads schema nodes (:mod:`purecap.schema.nodes`), as the C++
+compiler uses its own generated ``schema.capnp.h``. Like that header, it bootstraps: this script
+runs the compiler, so it uses the checked-in copy to make the next one (should a bad copy ever be
+written, restore the previous one from git and fix the generator).
 """
 
 from __future__ import annotations
@@ -27,10 +34,17 @@ from typing import Dict, List, NamedTuple
 from purecap.codegen import generate
 from purecap.schema.compiler import compile_files
 
-__all__ = ["ROOT", "GENERATED", "GROUPS", "Group", "generate_all", "main"]
+__all__ = [
+    "ROOT", "GENERATED", "PACKAGE_COPIES", "GROUPS", "Group", "generate_all", "destinations",
+    "main",
+]  # fmt: skip
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GENERATED = os.path.join(ROOT, "tests", "codegen", "generated")
+#: Generated modules the package itself uses: file name -> where in the package it goes.
+PACKAGE_COPIES: Dict[str, str] = {
+    "schema_capnp.py": os.path.join(ROOT, "purecap", "schema", "schema_capnp.py"),
+}
 
 
 class Group(NamedTuple):
@@ -84,19 +98,32 @@ def generate_all() -> Dict[str, str]:
     return out
 
 
+def destinations(name: str) -> List[str]:
+    """Where the module ``name`` is checked in: ``tests/codegen/generated/``, and for the
+    modules of :data:`PACKAGE_COPIES` the package too."""
+    paths = [os.path.join(GENERATED, name)]
+    if name in PACKAGE_COPIES:
+        paths.append(PACKAGE_COPIES[name])
+    return paths
+
+
 def main() -> int:
     modules = generate_all()
     for name, source in sorted(modules.items()):
-        path = os.path.join(GENERATED, name)
-        old = None
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                old = f.read()
-        if old != source:
-            with open(path, "w", encoding="utf-8", newline="\n") as f:
-                f.write(source)
-            print(f"wrote {os.path.relpath(path, ROOT)}")
+        for path in destinations(name):
+            _write_if_changed(path, source)
     return 0
+
+
+def _write_if_changed(path: str, source: str) -> None:
+    old = None
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            old = f.read()
+    if old != source:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(source)
+        print(f"wrote {os.path.relpath(path, ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The schema node model and its wire encoding (purecap.schema.model, schema_capnp, nodes).
+"""The schema node model and its wire encoding (purecap.schema.model, nodes, through the
+generated schema_capnp).
 
 The fixtures in ``tests/schema/data/requests`` are ``capnp compile -o-`` output (capnp 0.9.2; see
 the README there); reading one and writing it back must give the very same bytes.
@@ -15,7 +16,7 @@ from typing import Dict
 import pytest
 
 from purecap.errors import PurecapError
-from purecap.schema import model
+from purecap.schema import model, nodes, schema_capnp
 from purecap.schema.model import (
     Annotation,
     Binding,
@@ -50,10 +51,9 @@ from purecap.schema.nodes import (
     write_node,
     write_request,
 )
-from purecap.schema.schema_capnp import CodeGeneratorRequestReader
 from purecap.wire.builder import MessageBuilder
 from purecap.wire.canonical import canonicalize
-from purecap.wire.errors import BuilderError, NestingLimitExceeded
+from purecap.wire.errors import BuilderError, InvalidText, NestingLimitExceeded
 from purecap.wire.limits import UNLIMITED
 from purecap.wire.message import read_message
 from purecap.wire.pointers import ElementSize
@@ -116,10 +116,10 @@ def test_request_model_round_trip(name: str) -> None:
 @pytest.mark.parametrize("name", FIXTURES)
 def test_each_node_round_trips_canonically(name: str) -> None:
     message = read_message(fixture_bytes(name))
-    for node_reader in CodeGeneratorRequestReader(message.get_root()).nodes() or ():
-        node = read_node(node_reader.r)
+    for node_reader in schema_capnp.CodeGeneratorRequest.read(message).nodes:
+        node = read_node(node_reader._r)
         rewritten = write_node(node)
-        assert canonicalize(rewritten.get_root(5, 6).as_reader()) == canonicalize(node_reader.r)
+        assert canonicalize(rewritten.get_root(5, 6).as_reader()) == canonicalize(node_reader._r)
         assert read_node(rewritten.as_reader().get_root()) == node
 
 
@@ -469,6 +469,88 @@ def test_out_of_range_values_are_builder_errors() -> None:
     bad_type = Type("anyPointer", any_pointer_kind="nowhere")
     with pytest.raises(BuilderError):
         write_node(Node(1, "x", 0, body=ConstBody(bad_type, Value.void())))
+    for encoding in (-1, 0x10000):
+        with pytest.raises(BuilderError):
+            write_node(Node(1, "x", 0, body=StructBody(preferred_list_encoding=encoding)))
+    with pytest.raises(BuilderError):
+        write_node(Node(1, "x", 0, body=EnumBody([Enumerant("a", 0x10000)])))
+    # A preferred list encoding no enumerant names is kept, as C++ keeps the number.
+    odd = Node(1, "x", 0, body=StructBody(preferred_list_encoding=9))
+    assert read_node(write_node(odd).as_reader().get_root()) == odd
+
+
+# ---------------------------------------------------------------------------------------------
+# What nodes.py assumes of schema.capnp (it writes these parts below the generated accessors)
+
+
+def test_each_struct_of_schema_capnp_has_at_most_one_text_its_pointer_0() -> None:
+    # nodes._text and _set_text read and write "the" Text field of a struct as pointer 0.
+    request = fixture("schema.bin")
+    structs = [n for n in request.nodes or () if n.display_name.startswith("capnp/schema.capnp")
+               and isinstance(n.body, StructBody)]  # fmt: skip
+    texts = {}
+    for n in structs:
+        found = [f.slot.offset for f in n.struct.fields or ()
+                 if isinstance(f.body, SlotField) and f.slot.type == Type.text()]  # fmt: skip
+        assert found in ([], [0]), n.display_name
+        if found:
+            texts[n.short_name] = found
+    assert sorted(texts) == [
+        "Enumerant", "Field", "Import", "Member", "Method", "NestedNode", "Node", "Parameter",
+        "RequestedFile", "SourceInfo", "Value",
+    ]  # fmt: skip
+
+
+def test_union_tag_offsets_are_those_of_schema_capnp() -> None:
+    # nodes._select writes union tags at these byte offsets: what capnp laid out, and what the
+    # generated which() reads.
+    request = fixture("schema.bin")
+    offsets = {
+        "Node": nodes._NODE_TAG, "Field": nodes._FIELD_TAG, "Type": nodes._TYPE_TAG,
+        "Type.anyPointer": nodes._ANY_POINTER_TAG, "Value": nodes._VALUE_TAG,
+    }  # fmt: skip
+    for name, offset in offsets.items():
+        body = node_named(request, "capnp/schema.capnp:" + name).struct
+        assert body.discriminant_count > 0 and body.discriminant_offset * 2 == offset, name
+    node = schema_capnp.Node.new_message()
+    nodes._select(node, nodes._NODE_TAG, 4)
+    assert node.which() == schema_capnp.Node.Which.CONST
+    field = schema_capnp.Field.new_message()
+    nodes._select(field, nodes._FIELD_TAG, 1)
+    assert field.which() == schema_capnp.Field.Which.GROUP
+    t = schema_capnp.Type.new_message()
+    nodes._select(t, nodes._TYPE_TAG, 18)
+    nodes._select(t.any_pointer, nodes._ANY_POINTER_TAG, 2)
+    assert t.which() == schema_capnp.Type.Which.ANY_POINTER
+    assert t.any_pointer.which() == schema_capnp.Type.AnyPointer.Which.IMPLICIT_METHOD_PARAMETER
+    v = schema_capnp.Value.new_message()
+    nodes._select(v, nodes._VALUE_TAG, 12)
+    assert v.which() == schema_capnp.Value.Which.TEXT and not v.has_text()
+
+
+def test_text_that_is_not_utf8_round_trips() -> None:
+    # capnp copies Text as bytes, UTF-8 or not (a string literal "\xff", a file name, a
+    # comment); the model keeps such bytes as surrogate escapes, and so must nodes.py, although
+    # the generated accessors (strict UTF-8, as they must be for user data) refuse them.
+    odd = "a\udcff\udcfe"
+    request = CodeGeneratorRequest(
+        nodes=[
+            Node(1, odd + ".capnp", 0, nested_nodes=[NestedNode(odd, 2)]),
+            Node(2, odd + ".capnp:C", 7, 1, body=ConstBody(Type.text(), Value.text_(odd)),
+                 parameters=[Parameter(odd)]),  # fmt: skip
+            Node(3, "e", 0, body=EnumBody([Enumerant(odd, 0)])),
+        ],
+        requested_files=[RequestedFile(1, odd + ".capnp", [Import(4, odd)])],
+        source_info=[SourceInfo(2, odd, [SourceInfoMember(odd)])],
+    )
+    data = request_to_bytes(request)
+    assert data.count(b"a\xff\xfe") == 10 and b"\xed\xb3\xbf" not in data  # not surrogatepass
+    again = request_from_bytes(data)
+    assert again == request
+    assert request_to_bytes(again) == data
+    message = read_message(data)
+    with pytest.raises(InvalidText):
+        list(schema_capnp.CodeGeneratorRequest.read(message).nodes)[0].display_name
 
 
 # ---------------------------------------------------------------------------------------------
