@@ -93,7 +93,9 @@ def test_capnp_runs_our_plugin(capnp_tool: CapnpTool, tmp_path: Path) -> None:
     out.mkdir()
     _compile(capnp_tool, 0, f"{plugin}:{out}")
     written = sorted(os.listdir(out))
-    assert written == ["addressbook_capnp.py", "features_capnp.py", "shapes_capnp.py"]
+    assert written == [
+        "addressbook_capnp.py", "annotated_capnp.py", "features_capnp.py", "shapes_capnp.py"
+    ]
     for name in written:
         assert (out / name).read_text("utf-8") == (Path(GENERATED) / name).read_text("utf-8")
 

@@ -941,6 +941,9 @@ class StructBuilder:
         self.get_pointer(index).set_capability(cap_index)
 
     def clear_pointer(self, index: int) -> None:
+        if 0 <= index < self.pointer_count:
+            if not _word(self.segment, self.pointer_offset + (index << 3))[0]:
+                return  # already null: nothing to zero (groups clear every member on init)
         self.get_pointer(index).clear()
 
     def as_reader(self) -> StructReader:
@@ -1136,9 +1139,10 @@ class PointerBuilder:
 
     def clear(self) -> None:
         """Make the pointer null, zeroing what it pointed to."""
-        zero_object(self.message, self.segment_index, self.offset)
         seg = self.message.segments[self.segment_index]
-        seg[self.offset : self.offset + 8] = bytes(8)
+        if _word(seg, self.offset)[0]:
+            zero_object(self.message, self.segment_index, self.offset)
+            seg[self.offset : self.offset + 8] = bytes(8)
 
     def init_struct(self, data_words: int, pointer_count: int) -> StructBuilder:
         return init_struct_at(
