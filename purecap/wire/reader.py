@@ -678,23 +678,22 @@ class StructReader:
             # list, in bounds, within the read budget, valid UTF-8. Anything else, including
             # every error (bounds are left to the indexing), takes read_blob's full path.
             try:
-                arena = self.arena
                 seg = self.segment
                 lo, hi = _HALVES(seg, off)
-                pad_words = 0
-                if lo & 7 == FAR:  # a single far pointer: its one-word landing pad is charged
+                arena = self.arena
+                budget = arena.traversal_budget
+                at = off
+                if lo & 7 == FAR:  # a single far pointer: to its landing pad, which is charged
                     seg = arena.segments[hi]
-                    pad = ((lo >> 3) & 0x1FFFFFFF) << 3
-                    lo, hi = _HALVES(seg, pad)
-                    pad_words = 1
-                    start = pad + 8 + ((lo >> 2) << 3)
-                else:
-                    start = off + 8 + ((lo >> 2) << 3)
+                    at = ((lo >> 3) & 0x1FFFFFFF) << 3
+                    lo, hi = _HALVES(seg, at)
+                    budget -= 1
+                start = at + 8 + ((lo >> 2) << 3)
                 end = start + (hi >> 3)
+                budget -= ((hi >> 3) + 7) >> 3
                 # Whole words in bounds follow from the last byte's (segments are whole words).
-                if lo & 3 == LIST and hi & 7 == 2 and 0 <= start < end and seg[end - 1] == 0:
-                    budget = arena.traversal_budget - pad_words - (((hi >> 3) + 7) >> 3)
-                    if budget >= 0:
+                if lo & 3 == LIST and hi & 7 == 2 and 0 <= start < end and budget >= 0:
+                    if seg[end - 1] == 0:
                         text: str = _utf8_decode(seg[start : end - 1], "strict", True)[0]
                         arena.traversal_budget = budget
                         return text
