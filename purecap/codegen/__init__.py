@@ -53,7 +53,9 @@ What a module holds, for ``struct Person`` (annotate with ``Person.Reader``/``Pe
 * Reflection: each module embeds its file's schema nodes (as C++ generated code does), decoded
   on first use: ``Person.schema`` (fields, annotations, the node; see
   :mod:`purecap.codegen.reflection`), ``str(reader)`` in the text format, ``to_dict()``,
-  ``to_json()``; readers and builders pickle.
+  ``to_json()`` and their inverses ``Person.from_dict(d)`` and ``Person.from_json(text)`` (a new
+  message, returned as a ``Person.Builder``; the dynamic API's dict rules, the reference's JSON
+  codec); readers and builders pickle.
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@ module decodes them the first time a program asks, never at import:
   annotation name -> value, the values decoded as the dynamic API decodes constants;
 * ``str(reader)``, ``reader.to_dict()`` and ``reader.to_json()`` view the reader's wire struct
   through that dynamic type (:func:`dynamic_view`, no copy) and print it with the dynamic API's
-  text format, dict and JSON writers.
+  text format, dict and JSON writers; ``Person.from_dict(d)`` and ``Person.from_json(text)``
+  make a new message and fill the same view of its root with the dynamic API's dict and JSON
+  readers (:func:`fill_from_dict`, :func:`fill_from_json`), handing back the generated builder.
 
 A module embeds only the nodes of its own file (and of annotations it uses from files it does not
 import, with their types); the nodes of the types it uses from other files come from those
@@ -39,7 +41,7 @@ from purecap.dynamic.values import constant_value
 from purecap.errors import PurecapError
 from purecap.schema import model
 from purecap.schema.nodes import read_request
-from purecap.wire.errors import DecodeError
+from purecap.wire.errors import DecodeError, NestingLimitExceeded
 from purecap.wire.message import read_packed_message
 
 __all__ = [
@@ -55,6 +57,8 @@ __all__ = [
     "StructSchema",
     "dynamic_view",
     "file_schema",
+    "fill_from_dict",
+    "fill_from_json",
     "schema_of",
 ]
 
@@ -194,6 +198,28 @@ def dynamic_view(value: object) -> Any:
     if isinstance(value, GroupBuilderBase):
         return st.wrap_builder(value._b)
     raise NoSchema(f"{cls.__qualname__} is not a generated reader or builder class")
+
+
+def fill_from_dict(builder: object, value: Mapping[str, Any]) -> None:
+    """Set the fields of a generated builder from plain data, through its dynamic view: the
+    dynamic API's ``from_dict`` (its rules, its errors), writing into the builder's own struct.
+    The dynamic API takes a ``dict``; any other mapping is copied into one first. Data nested
+    deeper than the interpreter's recursion limit is a NestingLimitExceeded, as for
+    ``to_dict()`` (the JSON reader refuses more than 64 levels, as the reference's does)."""
+    if isinstance(value, Mapping) and not isinstance(value, dict):
+        value = dict(value)
+    try:
+        dynamic_view(builder).from_dict(value)
+    except RecursionError:
+        raise NestingLimitExceeded("the value is nested too deeply to build") from None
+
+
+def fill_from_json(builder: object, text: Union[str, bytes]) -> None:
+    """Set the fields of a generated builder from JSON, through its dynamic view, as the
+    reference's JSON codec reads it (:func:`purecap.formats.json.decode_into`)."""
+    from purecap.formats.json import decode_into  # (only for JSON: it is not small)
+
+    decode_into(text, dynamic_view(builder))
 
 
 def file_schema(module: Any) -> NodeSchema:

@@ -19,11 +19,13 @@ every module lives here:
   ``Box(T)`` reader can hand out ``T`` s of the type its brand binds;
 * :class:`Client`, :class:`Server` and :class:`Request`, the hooks the RPC layer will fill in;
 * :class:`ModuleSchema`, the schema nodes a module embeds, and what reads them when asked:
-  ``Person.schema``, ``str(reader)``, ``reader.to_dict()``, ``reader.to_json()`` and pickling.
+  ``Person.schema``, ``str(reader)``, ``reader.to_dict()``, ``reader.to_json()``, their inverses
+  ``Person.from_dict()`` and ``Person.from_json()``, and pickling.
 
 Only the standard library and :mod:`purecap.wire` are needed at run time. Reflection (the
-``schema`` attributes, text, dicts, JSON) imports :mod:`purecap.codegen.reflection`, and through
-it the dynamic API, the first time it is used: a module that never asks pays nothing for it.
+``schema`` attributes, text, dicts and JSON, both ways) imports :mod:`purecap.codegen.reflection`,
+and through it the dynamic API, the first time it is used: a module that never asks pays nothing
+for it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from typing import (
     Iterable,
     Iterator,
     List,
+    Mapping,
     Optional,
     Protocol,
     Sequence,
@@ -512,6 +515,30 @@ class StructType(Generic[R, B]):
         """A new message whose root is this struct; the builder of that root."""
         message = MessageBuilder(first_segment_words=first_segment_words)
         return cls._builder(message.init_root(cls.data_words, cls.pointer_count))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> B:
+        """A new message whose root is set from plain data, the inverse of ``to_dict()``; the
+        builder of that root. The dynamic API's ``from_dict`` rules and errors: fields by schema
+        name, nested dicts and lists for structs and lists, enumerants by name, ``bytes`` for
+        Data, a union by the one member given; an unknown name is an ``UnknownField`` naming
+        the closest field, a value of the wrong type a ``WrongValueType``."""
+        from purecap.codegen.reflection import fill_from_dict
+
+        builder = cls.new_message()
+        fill_from_dict(builder, d)
+        return builder
+
+    @classmethod
+    def from_json(cls, text: Union[str, bytes]) -> B:
+        """A new message whose root is read from JSON, as ``capnp convert json:binary`` reads
+        it (``compat/json.capnp`` annotations honoured; see :mod:`purecap.formats.json`), the
+        inverse of ``to_json()``; the builder of that root. Bad input is a ``JsonError``."""
+        from purecap.codegen.reflection import fill_from_json
+
+        builder = cls.new_message()
+        fill_from_json(builder, text)
+        return builder
 
     @classmethod
     def init_root(cls, message: MessageBuilder) -> B:
