@@ -40,7 +40,7 @@ from purecap.dynamic.lists import _clear_struct
 from purecap.dynamic.schema import DynType, FieldInfo, InterfaceType, type_name
 from purecap.dynamic.structs import _discriminant
 from purecap.wire import orphans as wire
-from purecap.wire.builder import MessageBuilder, PointerBuilder
+from purecap.wire.builder import MessageBuilder, PointerBuilder, text_bytes
 from purecap.wire.pointers import ElementSize, PointerType
 from purecap.wire.reader import decode_text
 
@@ -221,7 +221,7 @@ class Orphanage:
 
         if not isinstance(value, str):
             raise WrongValueType(f"new_orphan_text takes a str, not {type(value).__name__}")
-        return Orphan(wire.new_blob(self._message, value.encode(), True), PRIMITIVES["text"])
+        return Orphan(wire.new_blob(self._message, text_bytes(value), True), PRIMITIVES["text"])
 
     def new_orphan_data(self, value: Any) -> Orphan:
         """Data holding ``value`` (bytes-like)."""

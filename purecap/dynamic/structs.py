@@ -383,10 +383,15 @@ class DynamicStructBuilder(_StructBase):
         """Set fields from a ``dict`` (name: value), or copy every field of a reader or builder
         of the same struct (how groups are assigned)."""
         if isinstance(value, dict):
-            for name, v in value.items():
-                if not isinstance(name, str):
-                    raise WrongValueType(f"field names are str, not {type(name).__name__}")
-                self._set(name, v)
+            try:
+                for name, v in value.items():
+                    if not isinstance(name, str):
+                        raise WrongValueType(f"field names are str, not {type(name).__name__}")
+                    self._set(name, v)
+            except RecursionError:  # plain data nested past Python's stack: still an error of ours
+                raise NestingLimitExceeded(
+                    f"the value for {self._type.name} is nested too deeply to convert"
+                ) from None
             return
         if isinstance(value, _StructBase) and value._type.node.id == self._type.node.id:
             src = value._reader()

@@ -719,10 +719,23 @@ def init_blob_at(
     return allocate_object(message, segment_index, ref, (size + 7) >> 3, LIST, 2 | (size << 3))
 
 
-def _text_bytes(value: Union[str, bytes]) -> bytes:
+def text_bytes(value: Union[str, bytes]) -> bytes:
+    """What a Text holds for ``value``: a ``str`` as UTF-8, a bytes-like value as it is."""
     if isinstance(value, str):
-        return value.encode("utf-8")
+        try:
+            return value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e) from None
     return _blob_bytes(value)
+
+
+def _not_utf8(e: UnicodeEncodeError) -> BuilderError:
+    # A lone surrogate (from json.loads, or a surrogateescape'd file name) has no UTF-8 form.
+    return BuilderError(
+        f"text is not encodable as UTF-8: {e.reason} at index {e.start} "
+        f"({e.object[e.start : e.start + 1]!a})"
+    )
+
 
 
 def _blob_bytes(value: object) -> bytes:
@@ -865,7 +878,10 @@ class StructBuilder:
         )
 
     def set_text(self, index: int, value: Union[str, bytes]) -> None:
-        data = value.encode() if type(value) is str else _text_bytes(value)
+        try:
+            data = value.encode() if type(value) is str else text_bytes(value)
+        except UnicodeEncodeError as e:
+            raise _not_utf8(e) from None
         n = len(data)
         ref = self.pointer_offset + (index << 3)
         seg = self.segment
@@ -1177,7 +1193,7 @@ class PointerBuilder:
         )
 
     def set_text(self, value: Union[str, bytes]) -> None:
-        set_blob_at(self.message, self.segment_index, self.offset, _text_bytes(value), True)
+        set_blob_at(self.message, self.segment_index, self.offset, text_bytes(value), True)
 
     def set_data(self, value: Union[bytes, bytearray, memoryview]) -> None:
         set_blob_at(self.message, self.segment_index, self.offset, _blob_bytes(value), False)

@@ -4,6 +4,7 @@ hostile bytes give decoding errors, never an IndexError, struct.error or Recursi
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -208,3 +209,24 @@ def test_hostile_bytes_raise_only_decode_errors(t: Any, fixture: str, type_name:
         except DecodeError:
             failures += 1
     assert failures > 0  # the corruption did hit pointers
+
+
+def test_from_dict_nested_past_the_python_stack_is_a_nesting_error() -> None:
+    import purecap
+    from purecap.wire.errors import NestingLimitExceeded
+
+    data_dir = Path(__file__).resolve().parent.parent / "schema" / "data"
+    test_capnp = purecap.load(str(data_dir / "capnp" / "test.capnp"), imports=[str(data_dir)])
+    deep: Any = {}
+    value = deep
+    for _ in range(5000):
+        value["structField"] = {}
+        value = value["structField"]
+    with pytest.raises(NestingLimitExceeded, match="nested too deeply"):
+        test_capnp.TestAllTypes.from_dict(deep)
+
+
+def test_text_with_a_lone_surrogate_is_a_purecap_error(t: Any) -> None:
+    # json.loads("\"\\ud800\"") gives such a str: it has no UTF-8 form.
+    with pytest.raises(PurecapError, match="not encodable as UTF-8"):
+        t.Point.new_message(label="\ud800")

@@ -18,6 +18,7 @@ import pytest
 from purecap.wire import framing
 from purecap.wire.builder import MessageBuilder, PointerBuilder, StructBuilder
 from purecap.wire.errors import (
+    BuilderError,
     InvalidText,
     PointerOutOfBounds,
     TraversalLimitExceeded,
@@ -209,3 +210,13 @@ def test_struct_list_iteration_equals_indexing() -> None:
     assert [(s.data_offset, s.pointer_offset) for s in lst_r.structs()] == [
         (s.data_offset, s.pointer_offset) for s in (lst_r.get_struct(i) for i in range(len(lst_r)))
     ]
+
+
+def test_text_with_a_lone_surrogate_is_a_builder_error() -> None:
+    # json.loads accepts "\ud800"; such a str has no UTF-8 form.
+    root = MessageBuilder().init_root(0, 2)
+    with pytest.raises(BuilderError, match="not encodable as UTF-8.*index 2"):
+        root.set_text(0, "ab\ud800")
+    with pytest.raises(BuilderError, match="not encodable as UTF-8"):
+        root.get_pointer(1).set_text("\udcff")
+    assert not root.has_pointer(0) and not root.has_pointer(1)
