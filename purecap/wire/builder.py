@@ -565,6 +565,29 @@ def init_struct_list_at(
     )
 
 
+def check_list_writable_as(old_size: int, element_size: int, data_bits: int, pointers: int) -> None:
+    """Refuse to write a list of ``old_size`` elements (each ``data_bits`` and ``pointers``) as
+    a list of ``element_size`` unless each element has what that size needs (layout.c++
+    ``getWritableListPointer``): a struct list as a list of its elements' first fields, a
+    primitive list only as a list of no larger elements, bits only as bits."""
+    if old_size == _INLINE_COMPOSITE:
+        if element_size == _BIT or (element_size == _POINTER and pointers == 0) or (
+            2 <= element_size <= 5 and data_bits == 0
+        ):
+            raise BuilderError(
+                f"a struct list cannot be written as a list of {ElementSize(element_size).name}"
+            )
+    elif element_size != _INLINE_COMPOSITE and (
+        DATA_BITS_PER_ELEMENT[element_size] > data_bits
+        or POINTERS_PER_ELEMENT[element_size] > pointers
+        or (old_size == _BIT) != (element_size == _BIT)
+    ):
+        raise BuilderError(
+            f"a list of {ElementSize(old_size).name} cannot be written as a list of "
+            f"{ElementSize(element_size).name}"
+        )
+
+
 def get_writable_list(
     message: MessageBuilder,
     segment_index: int,
@@ -593,12 +616,7 @@ def get_writable_list(
         count = (tag_lo >> 2) & 0x3FFFFFFF
         data_words = tag_hi & 0xFFFF
         pointers = tag_hi >> 16
-        if element_size == _BIT or (
-            element_size == _POINTER and pointers == 0
-        ) or (2 <= element_size <= 5 and data_words == 0):
-            raise BuilderError(
-                f"a struct list cannot be written as a list of {ElementSize(element_size).name}"
-            )
+        check_list_writable_as(old_size, element_size, data_words << 6, pointers)
         return ListBuilder(
             message, seg, si, start + 8, count, (data_words + pointers) << 6, data_words << 6,
             pointers, _INLINE_COMPOSITE,
@@ -606,15 +624,7 @@ def get_writable_list(
     count = hi >> 3
     data_bits = DATA_BITS_PER_ELEMENT[old_size]
     pointer_count = POINTERS_PER_ELEMENT[old_size]
-    if element_size != _INLINE_COMPOSITE and (
-        DATA_BITS_PER_ELEMENT[element_size] > data_bits
-        or POINTERS_PER_ELEMENT[element_size] > pointer_count
-        or (old_size == _BIT) != (element_size == _BIT)
-    ):
-        raise BuilderError(
-            f"a list of {ElementSize(old_size).name} cannot be written as a list of "
-            f"{ElementSize(element_size).name}"
-        )
+    check_list_writable_as(old_size, element_size, data_bits, pointer_count)
     return ListBuilder(
         message, seg, si, start, count, data_bits + (pointer_count << 6), data_bits,
         pointer_count, old_size,

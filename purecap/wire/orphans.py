@@ -38,6 +38,7 @@ from purecap.wire.builder import (
     ListBuilder,
     MessageBuilder,
     StructBuilder,
+    check_list_writable_as,
     transfer_pointer,
     transfer_to_target,
     zero_object,
@@ -387,22 +388,7 @@ def list_builder(orphan: Orphan, element_size: int) -> ListBuilder:
     lo, hi = _expect(orphan, LIST)
     seg = message.segments[orphan.segment_index]
     start, count, step, data_bits, pointers, size = _list_layout(seg, orphan.location, hi)
-    if size == _INLINE_COMPOSITE:
-        if element_size == _BIT or (element_size == _POINTER and pointers == 0) or (
-            2 <= element_size <= 5 and data_bits == 0
-        ):
-            raise BuilderError(
-                f"a struct list cannot be written as a list of {ElementSize(element_size).name}"
-            )
-    elif element_size != _INLINE_COMPOSITE and (
-        DATA_BITS_PER_ELEMENT[element_size] > data_bits
-        or POINTERS_PER_ELEMENT[element_size] > pointers
-        or (size == _BIT) != (element_size == _BIT)
-    ):
-        raise BuilderError(
-            f"a list of {ElementSize(size).name} cannot be written as a list of "
-            f"{ElementSize(element_size).name}"
-        )
+    check_list_writable_as(size, element_size, data_bits, pointers)
     return ListBuilder(
         message, seg, orphan.segment_index, start, count, step, data_bits, pointers, size
     )
