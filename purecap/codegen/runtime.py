@@ -457,6 +457,8 @@ class GroupBuilderBase(_Reflected):
         )
 
     def _framed_copy(self) -> bytes:
+        """The framed message: this builder's own message when it is the root (byte for byte
+        what C++ writes for the same building steps), else a message holding a copy."""
         b = self._b
         message = b.message
         if b.data_offset == 8 and b.segment_index == 0 and _root_of(message) == (0, 8):
@@ -469,14 +471,8 @@ class StructBuilderBase(GroupBuilderBase):
 
     __slots__ = ()
 
-    def to_bytes(self) -> bytes:
-        """The framed message: this builder's own message when it is the root (byte for byte
-        what C++ writes for the same building steps), else a message holding a copy."""
-        b = self._b  # (GroupBuilderBase._framed_copy inlined: a hot path)
-        message = b.message
-        if b.data_offset == 8 and b.segment_index == 0 and _root_of(message) == (0, 8):
-            return message.to_framed_bytes()
-        return write_message(_message_of(b))
+    # The same function, not a call to it: writing a message is a hot path.
+    to_bytes = GroupBuilderBase._framed_copy
 
     def to_bytes_packed(self) -> bytes:
         return write_packed_message(_message_of(self._b))
