@@ -518,6 +518,7 @@ def read_blob(
         size -= 1
     return memoryview(seg)[start : start + size]
 
+
 def decode_text(raw: memoryview, segment_index: int = 0, word_offset: int = 0) -> str:
     """Text bytes as ``str``; invalid UTF-8 raises :class:`InvalidText`."""
     try:
