@@ -91,6 +91,7 @@ class MessageBuilder:
 
     __slots__ = (
         "segments",
+        "views",
         "used_words",
         "capacity_words",
         "first_segment_words",
@@ -110,6 +111,13 @@ class MessageBuilder:
         if not 1 <= first_segment_words <= MAX_SEGMENT_WORDS:
             raise ValueError(f"first_segment_words must be in 1..{MAX_SEGMENT_WORDS}")
         self.segments: List[bytearray] = []
+        # Where text and data bytes are copied in: on CPython a memoryview of each segment,
+        # because assigning a slice of a memoryview costs 40% of assigning the same slice of
+        # the bytearray (38 against 95 ns, CPython 3.11); on PyPy, whose segments grow in
+        # place (which a live memoryview would forbid), the segments themselves.
+        self.views: List[Union[bytearray, memoryview]] = (
+            self.segments if _LAZY_SEGMENTS else []  # type: ignore[assignment]
+        )
         self.used_words: List[int] = []
         # Each segment's size as C++ would allocate it (what decides where far pointers go).
         # On CPython the bytearray has that size from the start (calloc is cheap); on PyPy it
@@ -138,7 +146,10 @@ class MessageBuilder:
                 self._next_size + size, MAX_SEGMENT_WORDS
             )
         physical = min(size, max(minimum_words, _INITIAL_WORDS)) if _LAZY_SEGMENTS else size
-        self.segments.append(bytearray(physical << 3))
+        seg = bytearray(physical << 3)
+        self.segments.append(seg)
+        if not _LAZY_SEGMENTS:
+            self.views.append(memoryview(seg))
         self.used_words.append(0)
         self.capacity_words.append(size)
         return len(self.segments) - 1
@@ -190,6 +201,8 @@ class MessageBuilder:
             else:
                 seg = bytearray(size << 3)
             self.segments.append(seg)
+            if not _LAZY_SEGMENTS:
+                self.views.append(memoryview(seg))
             self.used_words.append(1 + words)
             self.capacity_words.append(size)
             self._segment_with_space = 0
@@ -717,7 +730,7 @@ def set_blob_at(
     if size > MAX_LIST_ELEMENTS:
         raise BuilderError(f"blob of {size} bytes: a blob holds 0 to {MAX_LIST_ELEMENTS} bytes")
     si, start = allocate_object(message, segment_index, ref, (size + 7) >> 3, LIST, 2 | (size << 3))
-    message.segments[si][start : start + len(value)] = value
+    message.views[si][start : start + len(value)] = value
 
 
 def init_blob_at(
@@ -912,7 +925,7 @@ class StructBuilder:
                     used_words[si] = end
                     start = used << 3
                     _pack_halves(seg, ref, (((start - ref - 8) >> 3) << 2) | LIST, 10 + (n << 3))
-                    seg[start : start + n] = data
+                    message.views[si][start : start + n] = data
                     return
             else:
                 si = message._segment_with_space
@@ -925,7 +938,7 @@ class StructBuilder:
                         pad = used << 3
                         _pack_words(seg, ref, (used << 3) | FAR, si)
                         _pack_halves(far_seg, pad, LIST, 10 + (n << 3))  # the text follows
-                        far_seg[pad + 8 : pad + 8 + n] = data
+                        message.views[si][pad + 8 : pad + 8 + n] = data
                         return
         if not 0 <= index < self.pointer_count:
             self._ref(index)  # raises
@@ -936,7 +949,7 @@ class StructBuilder:
         si, start = allocate_object(
             message, self.segment_index, ref, (n + 8) >> 3, LIST, 10 + (n << 3)
         )
-        message.segments[si][start : start + n] = data
+        message.views[si][start : start + n] = data
 
     def set_data(self, index: int, value: Union[bytes, bytearray, memoryview]) -> None:
         set_blob_at(self.message, self.segment_index, self._ref(index), _blob_bytes(value), False)

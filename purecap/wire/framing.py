@@ -55,6 +55,7 @@ __all__ = [
     "segments_from_packed_buffer",
     "segments_from_packed_stream",
     "segments_from_stream",
+    "split_buffer",
     "write_framed",
     "write_framed_packed",
 ]
@@ -165,6 +166,17 @@ def segments_from_buffer(
     than the traversal limit (``None`` = no limit) raise :class:`TraversalLimitExceeded`, to
     more than the buffer holds :class:`TruncatedMessage`.
     """
+    segments, _, end = split_buffer(buffer, offset, traversal_limit_words)
+    return segments, end
+
+
+def split_buffer(
+    buffer: Buffer,
+    offset: int = 0,
+    traversal_limit_words: Optional[int] = DEFAULT_TRAVERSAL_LIMIT_WORDS,
+) -> Tuple[List[memoryview], List[int], int]:
+    """:func:`segments_from_buffer`, also saying where in ``buffer`` each segment starts:
+    ``(segments, starts, end_offset)``."""
     view = _byte_view(buffer)
     if offset >= 0 and len(view) - offset >= 8:
         count_minus_one, size = _FIRST_WORD.unpack_from(view, offset)
@@ -179,7 +191,7 @@ def segments_from_buffer(
                     f"segment table announces {size} words in 1 segments, "
                     f"but only {(len(view) - start) >> 3} words follow it"
                 )
-            return [view[start:end]], end
+            return [view[start:end]], [start], end
     sizes, table_size = read_segment_table(view, offset)
     total = _check_total(sizes, traversal_limit_words)
     pos = offset + table_size
@@ -190,11 +202,13 @@ def segments_from_buffer(
             f"but only {present} words follow it"
         )
     segments = []
+    starts = []
     for size in sizes:
         end = pos + 8 * size
         segments.append(view[pos:end])
+        starts.append(pos)
         pos = end
-    return segments, pos
+    return segments, starts, pos
 
 
 def flat_segments(buffer: Buffer) -> List[memoryview]:

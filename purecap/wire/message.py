@@ -62,9 +62,11 @@ def read_message_at(
     cap_table: Optional[List[Any]] = None,
 ) -> Tuple[MessageReader, int]:
     """The framed message starting at ``offset`` of ``buffer``, and the offset after it."""
-    segments, end = framing.segments_from_buffer(buffer, offset, traversal_limit_words)
+    segments, starts, end = framing.split_buffer(buffer, offset, traversal_limit_words)
     limits = _limits(traversal_limit_words, nesting_limit)
-    return MessageReader.from_views(segments, limits, cap_table), end
+    # Text is decoded straight from an immutable buffer (see MessageReader.source).
+    source = buffer if type(buffer) is bytes else None
+    return MessageReader.from_views(segments, limits, cap_table, source, starts), end
 
 
 def read_message(

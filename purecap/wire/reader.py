@@ -90,9 +90,22 @@ class MessageReader:
 
     This is the "arena" of the reference implementation. Segments are used in place (zero-copy).
     ``cap_table`` holds whatever objects capability pointers index (the RPC layer fills it).
+
+    ``source``, when not ``None``, is an immutable ``bytes`` that holds every segment, segment
+    ``i`` starting at ``source_offsets[i]``: text is decoded from there (on CPython, slicing
+    ``bytes`` and decoding costs half of doing the same through a ``memoryview``). Bounds are
+    still checked against the segments.
     """
 
-    __slots__ = ("segments", "traversal_budget", "nesting_limit", "cap_table", "limits")
+    __slots__ = (
+        "segments",
+        "traversal_budget",
+        "nesting_limit",
+        "cap_table",
+        "limits",
+        "source",
+        "source_offsets",
+    )
 
     def __init__(
         self,
@@ -107,6 +120,11 @@ class MessageReader:
         self.traversal_budget = limits.traversal_budget
         self.nesting_limit = limits.nesting_budget
         self.cap_table: List[Any] = cap_table if cap_table is not None else []
+        self.source: Optional[bytes] = None
+        self.source_offsets: List[int] = []
+        if len(self.segments) == 1 and type(self.segments[0]) is bytes:
+            self.source = self.segments[0]  # (a packed or streamed message's one segment)
+            self.source_offsets = [0]
 
     @classmethod
     def from_views(
@@ -114,15 +132,25 @@ class MessageReader:
         segments: Sequence[Buffer],
         limits: ReadLimits,
         cap_table: Optional[List[Any]] = None,
+        source: Optional[bytes] = None,
+        source_offsets: Optional[List[int]] = None,
     ) -> MessageReader:
         """A reader over segments that are already byte buffers of whole words (as the
-        framing functions return them): skips the normalisation ``__init__`` does."""
+        framing functions return them): skips the normalisation ``__init__`` does.
+        ``source`` and ``source_offsets``: the ``bytes`` the segments are views of, if they
+        are, and where each starts in it."""
         self = cls.__new__(cls)
         self.limits = limits
         self.segments = list(segments)
         self.traversal_budget = limits.traversal_budget
         self.nesting_limit = limits.nesting_budget
         self.cap_table = cap_table if cap_table is not None else []
+        if source is not None and source_offsets is not None:
+            self.source = source
+            self.source_offsets = source_offsets
+        else:
+            self.source = None
+            self.source_offsets = []
         return self
 
     def charge(self, words: int, segment: int, word_offset: int) -> None:
@@ -680,13 +708,15 @@ class StructReader:
             # every error (bounds are left to the indexing), takes read_blob's full path.
             try:
                 seg = self.segment
+                si = self.segment_index
                 lo, hi = _HALVES(seg, off)
                 arena = self.arena
                 budget = arena.traversal_budget
                 at = off
                 if lo & 7 == FAR:  # a single far pointer: to its landing pad, which is charged
+                    si = hi
                     seg = arena.segments[hi]
-                    at = ((lo >> 3) & 0x1FFFFFFF) << 3
+                    at = lo & 0xFFFFFFF8  # (the pad's word offset, unsigned, times 8)
                     lo, hi = _HALVES(seg, at)
                     budget -= 1
                 start = at + 8 + ((lo >> 2) << 3)
@@ -695,7 +725,12 @@ class StructReader:
                 # Whole words in bounds follow from the last byte's (segments are whole words).
                 if lo & 3 == LIST and hi & 7 == 2 and 0 <= start < end and budget >= 0:
                     if seg[end - 1] == 0:
-                        text: str = _utf8_decode(seg[start : end - 1], "strict", True)[0]
+                        source = arena.source
+                        if source is None:
+                            text: str = _utf8_decode(seg[start : end - 1], "strict", True)[0]
+                        else:
+                            base = arena.source_offsets[si]
+                            text = source[base + start : base + end - 1].decode()
                         arena.traversal_budget = budget
                         return text
             except _FAST_PATH_MISSES:

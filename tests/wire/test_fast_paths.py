@@ -25,6 +25,7 @@ from purecap.wire.errors import (
     WrongPointerKind,
 )
 from purecap.wire.limits import ReadLimits
+from purecap.wire.message import read_message
 from purecap.wire.pointers import ElementSize, far_pointer, list_pointer, struct_pointer
 from purecap.wire.reader import MessageReader, decode_text, read_blob
 
@@ -172,6 +173,37 @@ def test_malformed_far_text_raises_the_general_error(
 ) -> None:
     with pytest.raises(error, match=match):
         _far_text(pad, landing).get_root().get_text(0)
+    # The same message framed in bytes: text is then decoded from those bytes (the source).
+    framed = framing.frame_segments([bytes(m) for m in _far_text(pad, landing).segments])
+    reader = read_message(framed)
+    assert reader.source is framed
+    with pytest.raises(error, match=match):
+        reader.get_root().get_text(0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_text_decoded_from_the_source_bytes_as_from_the_segments(seed: int) -> None:
+    rng = random.Random(200 + seed)
+    texts = _texts(rng, 2 * rng.randrange(1, 30))
+    framed = _build(texts, rng.choice([1, 8, 1024]), general=False).to_framed_bytes()
+    # bytes: the reader keeps them as its source; a bytearray may change, so it does not.
+    from_bytes, from_bytearray = read_message(framed), read_message(bytearray(framed))
+    assert from_bytes.source is framed and from_bytearray.source is None
+    assert _read_all(from_bytes) == _read_all(from_bytearray) == texts
+    assert from_bytes.traversal_budget == from_bytearray.traversal_budget
+    # A message of one bytes segment (as packed and streamed reads give) is its own source.
+    one = _build(texts[:2], 1024, general=False).to_segments()
+    assert MessageReader(one).source is one[0]
+    assert _read_all(MessageReader(one)) == texts[:2]
+
+
+def test_blob_bytes_are_copied_in_through_views_of_the_segments() -> None:
+    message = _build(["abc", "d" * 100], 1, general=False)
+    message.init_root(1, 1)  # (only the root pointer: init_root of a used message)
+    assert len(message.views) == len(message.segments) > 1
+    for view, segment in zip(message.views, message.segments):
+        # A memoryview on CPython; on PyPy, whose segments grow in place, the segment itself.
+        assert view is segment or (isinstance(view, memoryview) and view.obj is segment)
 
 
 def test_far_pointer_to_a_missing_segment_or_past_its_end() -> None:
