@@ -932,13 +932,13 @@ class StructBuilder:
                 used = used_words[si] if si >= 0 else MAX_SEGMENT_WORDS
                 end = used + words + 1
                 if end <= message.capacity_words[si]:
-                    far_seg = message.segments[si]
-                    if end << 3 <= len(far_seg):
+                    far_view = message.views[si]
+                    if end << 3 <= len(far_view):
                         used_words[si] = end
                         pad = used << 3
-                        _pack_words(seg, ref, (used << 3) | FAR, si)
-                        _pack_halves(far_seg, pad, LIST, 10 + (n << 3))  # the text follows
-                        message.views[si][pad + 8 : pad + 8 + n] = data
+                        _pack_words(seg, ref, pad | FAR, si)
+                        _pack_halves(far_view, pad, LIST, 10 + (n << 3))  # the text follows
+                        far_view[pad + 8 : pad + 8 + n] = data
                         return
         if not 0 <= index < self.pointer_count:
             self._ref(index)  # raises

@@ -721,7 +721,9 @@ class StructReader:
                     budget -= 1
                 start = at + 8 + ((lo >> 2) << 3)
                 end = start + (hi >> 3)
-                budget -= ((hi >> 3) + 7) >> 3
+                # The text's words, ceil(n / 8) for n = hi >> 3 bytes, in one step: hi is
+                # 8n + 2 when the element size is checked below as bytes.
+                budget -= (hi + 58) >> 6
                 # Whole words in bounds follow from the last byte's (segments are whole words).
                 if lo & 3 == LIST and hi & 7 == 2 and 0 <= start < end and budget >= 0:
                     if seg[end - 1] == 0:
